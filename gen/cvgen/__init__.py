@@ -1,0 +1,1 @@
+"""cvisor's spec generator: load and validate spec/, then render templates."""

@@ -1,0 +1,114 @@
+"""The validated spec as plain objects the templates read."""
+from dataclasses import dataclass, field
+from typing import Optional
+
+
+@dataclass
+class ArgType:
+    name: str
+    c: str            # C type of the decoded argument
+    print: str        # printer kind
+    needs: Optional[str] = None   # "set" | "size" | None
+
+
+@dataclass
+class FlagSet:
+    name: str
+    kind: str                      # "flags" | "enum"
+    values: list                   # [(name, value)] in spec order
+    zero: Optional[str] = None
+    field_mask: int = 0
+    field_values: list = field(default_factory=list)
+    field_print: Optional[str] = None   # "signal" or None
+
+    @property
+    def mask(self):
+        m = self.field_mask
+        for _, v in self.values:
+            m |= v
+        return m
+
+
+@dataclass
+class Arg:
+    name: str
+    type: ArgType
+    set: Optional[FlagSet] = None
+    size: Optional[int] = None         # index of the size argument
+    reject_unknown: Optional[str] = None
+    struct: Optional[str] = None
+    when: Optional[tuple] = None       # (arg index, mask): print only if set
+
+
+@dataclass
+class Syscall:
+    name: str
+    nr: int
+    subsystem: str
+    args: list
+    ret: str
+    status: str
+    handler: Optional[str]
+    errno: str
+    note: str
+    strace: str
+    path: str
+    line: int
+
+    @property
+    def checks(self):
+        return [a for a in self.args if a.reject_unknown]
+
+
+@dataclass
+class SeccompArg:
+    index: int
+    op: str
+    value: int
+    mask: int = 0
+
+
+@dataclass
+class SeccompRule:
+    syscall: Syscall
+    args: list
+    action: str          # "allow" | "errno" | "log" | "trap"
+    errno: Optional[str]
+    why: Optional[str]
+
+
+@dataclass
+class SeccompSet:
+    name: str
+    why: str
+    rules: list
+
+
+@dataclass
+class SeccompFilter:
+    who: str
+    default_action: str
+    default_errno: Optional[str]
+    sets: list
+
+    @property
+    def rules(self):
+        return [r for s in self.sets for r in s.rules]
+
+
+@dataclass
+class Spec:
+    argtypes: dict
+    flagsets: dict
+    syscalls: list          # sorted by number
+    seccomp: dict           # who -> SeccompFilter
+
+    @property
+    def table_size(self):
+        return max(s.nr for s in self.syscalls) + 1 if self.syscalls else 0
+
+    def by_name(self, name):
+        for s in self.syscalls:
+            if s.name == name:
+                return s
+        return None

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * seccomp_filter.h: host seccomp filters built from spec/seccomp/.
+ *
+ * The rule tables are generated (gen/seccomp_tables.c); this code turns a
+ * table into a libseccomp filter, loads it, or exports it for inspection.
+ */
+#ifndef CVISOR_SECCOMP_FILTER_H
+#define CVISOR_SECCOMP_FILTER_H
+
+#include <seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct seccomp_rule {
+	const char *name;        /* the syscall, for messages */
+	int nr;                  /* its x86-64 number */
+	uint32_t action;         /* SCMP_ACT_* */
+	unsigned nargs;
+	struct scmp_arg_cmp args[6];
+};
+
+struct seccomp_filter {
+	const char *who;         /* "sentry", "gofer", "stub" */
+	uint32_t default_action;
+	const struct seccomp_rule *rules;
+	size_t nrules;
+};
+
+extern const struct seccomp_filter seccomp_filter_sentry;
+extern const struct seccomp_filter seccomp_filter_gofer;
+extern const struct seccomp_filter seccomp_filter_stub;
+
+/* Build a libseccomp context for the filter; NULL with *err = -errno. */
+scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *,
+				     int *err);
+/* Build and load into the calling thread (and, with TSYNC, all its
+ * siblings). Sets no_new_privs first. Returns 0 or -errno. */
+int seccomp_filter_load(const struct seccomp_filter *);
+/* The filter by name, or NULL. */
+const struct seccomp_filter *seccomp_filter_by_name(const char *who);
+
+#endif

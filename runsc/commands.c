@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* commands.c: the table of runsc's subcommands. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "runsc/runsc.h"
+
+const struct command runsc_commands[] = {
+	{ "help", "show help for runsc or one of its commands", "[COMMAND]",
+	  cmd_help, false },
+	{ "syscalls", "list the system calls the Sentry implements",
+	  "[--unsupported]\n"
+	  "  --unsupported   list only the calls that are not implemented",
+	  cmd_syscalls, false },
+};
+
+const unsigned runsc_ncommands =
+	sizeof(runsc_commands) / sizeof(runsc_commands[0]);
+
+const struct command *runsc_find_command(const char *name)
+{
+	for (unsigned i = 0; i < runsc_ncommands; i++)
+		if (strcmp(runsc_commands[i].name, name) == 0)
+			return &runsc_commands[i];
+	return NULL;
+}
+
+int runsc_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("runsc: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	return RUNSC_EXIT_USAGE;
+}
