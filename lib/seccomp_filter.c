@@ -6,8 +6,15 @@
  * what is allowed, only how a table becomes BPF.
  */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/seccomp_filter.h"
@@ -63,6 +70,48 @@ int seccomp_filter_load(const struct seccomp_filter *f)
 		err = seccomp_load(ctx);
 	seccomp_release(ctx);
 	return err;
+}
+
+int seccomp_filter_export(const struct seccomp_filter *f, struct sock_fprog *out)
+{
+	struct stat st;
+	scmp_filter_ctx ctx;
+	int fd, err;
+
+	ctx = seccomp_filter_build(f, &err);
+	if (!ctx)
+		return err;
+	fd = memfd_create("seccomp-bpf", MFD_CLOEXEC);
+	if (fd < 0) {
+		seccomp_release(ctx);
+		return -errno;
+	}
+	err = seccomp_export_bpf(ctx, fd);
+	seccomp_release(ctx);
+	if (!err && fstat(fd, &st) < 0)
+		err = -errno;
+	if (!err && (st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+		     st.st_size / sizeof(struct sock_filter) > BPF_MAXINSNS))
+		err = -E2BIG;
+	if (!err) {
+		out->filter = malloc((size_t)st.st_size);
+		out->len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+		if (!out->filter)
+			err = -ENOMEM;
+		else if (pread(fd, out->filter, (size_t)st.st_size, 0) != st.st_size)
+			err = -EIO;
+	}
+	close(fd);
+	return err;
+}
+
+int seccomp_filter_install(const struct sock_fprog *prog)
+{
+	if (syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return -errno;
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+		return -errno;
+	return 0;
 }
 
 const struct seccomp_filter *seccomp_filter_by_name(const char *who)

@@ -37,6 +37,14 @@ scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *,
 /* Build and load into the calling thread (and, with TSYNC, all its
  * siblings). Sets no_new_privs first. Returns 0 or -errno. */
 int seccomp_filter_load(const struct seccomp_filter *);
+/* The filter's BPF program in memory (prog->filter is malloc'ed), for a
+ * process that must install it without allocating (a forked child). */
+struct sock_fprog;
+int seccomp_filter_export(const struct seccomp_filter *, struct sock_fprog *);
+/* Install an exported program into the calling thread with raw syscalls
+ * only: async-signal-safe. Sets no_new_privs. Returns 0 or -errno. */
+int seccomp_filter_install(const struct sock_fprog *);
+
 /* The filter by name, or NULL. */
 const struct seccomp_filter *seccomp_filter_by_name(const char *who);
 

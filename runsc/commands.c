@@ -9,10 +9,17 @@
 const struct command runsc_commands[] = {
 	{ "help", "show help for runsc or one of its commands", "[COMMAND]",
 	  cmd_help, false },
+	{ "do", "run a command in a sandbox whose root is the host's /",
+	  "[--cwd DIR] [--hostname NAME] COMMAND [ARG...]\n"
+	  "  --cwd DIR        working directory in the sandbox (default: the current one)\n"
+	  "  --hostname NAME  the sandbox's host name (default: cvisor)",
+	  cmd_do, false },
 	{ "syscalls", "list the system calls the Sentry implements",
 	  "[--unsupported]\n"
 	  "  --unsupported   list only the calls that are not implemented",
 	  cmd_syscalls, false },
+	{ "boot", "(internal) run a sandbox's Sentry", "", cmd_boot, true },
+	{ "gofer", "(internal) serve a sandbox's files", "", cmd_gofer, true },
 };
 
 const unsigned runsc_ncommands =

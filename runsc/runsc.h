@@ -41,5 +41,8 @@ int runsc_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 
 int cmd_help(const struct global_opts *, int argc, char **argv);
 int cmd_syscalls(const struct global_opts *, int argc, char **argv);
+int cmd_do(const struct global_opts *, int argc, char **argv);
+int cmd_boot(const struct global_opts *, int argc, char **argv);
+int cmd_gofer(const struct global_opts *, int argc, char **argv);
 
 #endif

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * gofer_cmd.c: `runsc gofer` (internal): serve a directory tree to one
+ * Sentry over the socket it was given, under the Gofer's seccomp filter.
+ */
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gofer/server.h"
+#include "lib/log.h"
+#include "lib/seccomp_filter.h"
+#include "runsc/reexec.h"
+#include "runsc/runsc.h"
+
+int cmd_gofer(const struct global_opts *g, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "sock-fd", required_argument, NULL, 's' },
+		{ 0, 0, 0, 0 },
+	};
+	struct gofer_options go = GOFER_OPTIONS_INIT;
+	const char *root = NULL;
+	int sock = -1, c, rootfd, err;
+
+	(void)g;
+	log_set_tag("gofer");
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			root = optarg;
+			break;
+		case 's':
+			sock = runsc_parse_fd(optarg);
+			break;
+		default:
+			return runsc_usage_error("gofer: unknown flag '%s'",
+						 argv[optind - 1]);
+		}
+	}
+	if (!root || sock < 0)
+		return runsc_usage_error("gofer: --root and --sock-fd are required");
+	/* The Gofer dies with the process that started it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		log_error("cannot open root %s: %m", root);
+		return 1;
+	}
+	/* Each node the Sentry holds is one fd of ours. */
+	{
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur < GOFER_DEFAULT_MAX_NODES + 64)
+			go.max_nodes = rl.rlim_cur > 128 ? (uint32_t)rl.rlim_cur - 64
+							 : 64;
+	}
+	/* Time zone data is read now: the filter forbids it later (JSON
+	 * log timestamps). */
+	tzset();
+	go.proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (go.proc_self_fd < 0) {
+		log_error("cannot open /proc/self/fd: %m");
+		return 1;
+	}
+	err = seccomp_filter_load(&seccomp_filter_gofer);
+	if (err) {
+		log_error("cannot install the seccomp filter: %s", strerror(-err));
+		return 1;
+	}
+	err = gofer_serve(sock, rootfd, &go);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * abi/fcntl.h: the file ABI values the spec does not generate (composite
+ * flags, AT_FDCWD, limits) and struct iovec, as the x86-64 guest sees
+ * them. The flag values of spec/types.yaml (LINUX_O_*, LINUX_AT_*,
+ * LINUX_F_*, LINUX_SEEK_*, LINUX_RENAME_*...) come from the generated
+ * gen/linux_flags.h.
+ *
+ * Guest ABI only: fixed-width types and no host includes.
+ */
+#ifndef CVISOR_ABI_FCNTL_H
+#define CVISOR_ABI_FCNTL_H
+
+#include <stdint.h>
+
+#define LINUX_O_ACCMODE 0x3u
+#define LINUX_O_SYNC 0x101000u	  /* __O_SYNC | O_DSYNC */
+#define LINUX_O_TMPFILE 0x410000u /* __O_TMPFILE | O_DIRECTORY */
+
+#define LINUX_AT_FDCWD (-100)
+#define LINUX_AT_STATX_SYNC_TYPE 0x6000u
+#define LINUX_FD_CLOEXEC 1
+#define LINUX_F_OK 0
+
+/* Limits the VFS enforces as Linux does. */
+#define LINUX_PATH_MAX 4096
+#define LINUX_NAME_MAX 255
+#define LINUX_PIPE_BUF 4096
+#define LINUX_IOV_MAX 1024
+#define LINUX_MAX_RW_COUNT 0x7ffff000ULL /* INT_MAX & PAGE_MASK */
+#define LINUX_MAX_LFS_FILESIZE 0x7fffffffffffffffLL
+
+struct linux_iovec {
+	uint64_t base;
+	uint64_t len;
+};
+
+#endif

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mounts.h: the sandbox's file system layout at start-up, and the init
+ * process's view of it (stdio, working directory, PATH lookup). */
+#ifndef CVISOR_BOOT_MOUNTS_H
+#define CVISOR_BOOT_MOUNTS_H
+
+#include <stddef.h>
+
+struct task;
+
+/* / from the Gofer (read-only), /dev, /dev/shm, /tmp, /proc. */
+int boot_mount_filesystems(void);
+/* The host fds become the guest's 0, 1, 2. */
+int boot_install_stdio(struct task *, const int stdio[3]);
+int boot_chdir(struct task *, const char *dir);
+/* Find `cmd` as a shell does (PATH from envp unless it has a '/'): the
+ * resolved path into buf, or -ENOENT / -EACCES. */
+int boot_find_command(struct task *, const char *cmd, char *const *envp,
+		      char *buf, size_t size);
+
+#endif

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fs.h: the filesystems that live inside the Sentry, as the kernel's setup
+ * code creates and mounts them.
+ */
+#ifndef CVISOR_FS_FS_H
+#define CVISOR_FS_FS_H
+
+#include <stdint.h>
+
+struct superblock;
+struct file;
+
+/* A new tmpfs instance whose root directory has `mode` (e.g. 01777 for
+ * /tmp, 0755) and the given owner. */
+int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
+	      struct superblock **out);
+/* Register "tmpfs" (mount(2) options mode=, uid=, gid=, size= ignored). */
+void tmpfs_register(void);
+
+/* Register the character devices (null, zero, full, random, urandom,
+ * tty) and build a devfs instance (a tmpfs holding their nodes, fd,
+ * stdin/stdout/stderr symlinks, shm/ and pts/) for /dev. */
+int devices_register(void);
+int devfs_new(struct superblock **out);
+
+/*
+ * Import a host fd (the container's stdio, handed in by runsc) as a file
+ * description; on success the fd is owned by the file (closed on its
+ * release), on failure the caller still owns it. `flags` are the guest's
+ * LINUX_O_* access mode and status flags it should see (normally the
+ * host's F_GETFL: the values are the same on an x86-64 Linux host).
+ */
+int hostfd_import(int hostfd, uint32_t flags, struct file **out);
+/* The host fd behind a host file, or -1 (for poll/epoll to wait on it). */
+int hostfd_host_fd(struct file *);
+
+#endif

@@ -1,0 +1,520 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tmpfs.c: the in-memory filesystem (/tmp, /dev/shm, devfs's tree, and
+ * later the overlay's upper layer): directories, symlinks, device and FIFO
+ * nodes, and the namespace operations on them. Regular file data is in
+ * tmpfs_file.c.
+ *
+ * A directory holds its entries itself (name -> referenced inode, with a
+ * stable getdents cookie each), so the VFS's dentry cache is only a cache.
+ * Link counts and timestamps follow Linux's shmem: a directory's nlink is
+ * 2 plus its subdirectories, its size 20 bytes per entry.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen/linux_flags.h"
+#include "sentry/abi/dirent.h"
+#include "sentry/fs/fs.h"
+#include "sentry/fs/pipe.h"
+#include "sentry/fs/tmpfs.h"
+#include "sentry/kernel/task.h"
+
+static const struct inode_ops tmpfs_dir_iops;
+static const struct inode_ops tmpfs_symlink_iops;
+static const struct inode_ops tmpfs_special_iops;
+static const struct file_ops tmpfs_dir_fops;
+
+static struct tmpfs_node *node(const struct inode *i)
+{
+	return i->priv;
+}
+
+static void touch_mc(struct inode *i)
+{
+	vfs_now(&i->mtime);
+	i->ctime = i->mtime;
+}
+
+static void touch_c(struct inode *i)
+{
+	vfs_now(&i->ctime);
+}
+
+struct inode *tmpfs_inode_new(struct superblock *sb, uint32_t mode,
+			      const struct creds *c, const struct inode *dir)
+{
+	struct tmpfs_node *n = calloc(1, sizeof(*n));
+	const struct inode_ops *ops;
+	const struct file_ops *fops = NULL;
+	struct inode *i;
+
+	if (!n)
+		return NULL;
+	switch (mode & LINUX_S_IFMT) {
+	case LINUX_S_IFDIR:
+		ops = &tmpfs_dir_iops;
+		fops = &tmpfs_dir_fops;
+		break;
+	case LINUX_S_IFREG:
+		ops = &tmpfs_file_iops;
+		fops = &tmpfs_file_fops;
+		break;
+	case LINUX_S_IFLNK:
+		ops = &tmpfs_symlink_iops;
+		break;
+	default:
+		ops = &tmpfs_special_iops;
+		break;
+	}
+	i = inode_new(sb, ops, fops, mode, 0);
+	if (!i) {
+		free(n);
+		return NULL;
+	}
+	TAILQ_INIT(&n->entries);
+	n->next_cookie = 2; /* 0 and 1 are "." and ".." */
+	i->priv = n;
+	if (c)
+		vfs_inode_init_owner(i, dir, c);
+	if (LINUX_S_ISDIR(mode)) {
+		i->nlink = 2;
+		i->size = 2 * TMPFS_BOGO_DIRENT_SIZE;
+	}
+	if (LINUX_S_ISREG(mode) && tmpfs_data_new(i)) {
+		i->priv = NULL;
+		free(n);
+		inode_put(i);
+		return NULL;
+	}
+	return i;
+}
+
+/* The superblock's evict: the inode's last reference went. */
+static void tmpfs_evict(struct inode *i)
+{
+	struct tmpfs_node *n = node(i);
+	struct tmpfs_dirent *e;
+
+	if (!n)
+		return;
+	while ((e = TAILQ_FIRST(&n->entries))) {
+		TAILQ_REMOVE(&n->entries, e, link);
+		inode_put(e->inode);
+		free(e);
+	}
+	if (n->data)
+		tmpfs_data_put(n->data);
+	if (i->fifo)
+		pipe_fifo_release(i);
+	free(n->target);
+	free(n);
+	i->priv = NULL;
+}
+
+static int tmpfs_statfs(struct superblock *sb, struct kstatfs *st)
+{
+	(void)sb;
+	memset(st, 0, sizeof(*st));
+	st->type = TMPFS_MAGIC;
+	st->bsize = 4096;
+	st->frsize = 4096;
+	st->namelen = LINUX_NAME_MAX;
+	/* Unlimited, like a size-less tmpfs: report a large free space. */
+	st->blocks = st->bfree = st->bavail = 1ULL << 24;
+	st->files = st->ffree = 1ULL << 20;
+	return 0;
+}
+
+static const struct superblock_ops tmpfs_sops = {
+	.evict = tmpfs_evict,
+	.statfs = tmpfs_statfs,
+};
+
+int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
+	      struct superblock **out)
+{
+	struct superblock *sb;
+	struct inode *root;
+	int err = superblock_new(&tmpfs_sops, "tmpfs", TMPFS_MAGIC, 0, &sb);
+
+	if (err)
+		return err;
+	root = tmpfs_inode_new(sb, LINUX_S_IFDIR | (root_mode & 07777), NULL,
+			       NULL);
+	if (!root) {
+		superblock_put(sb);
+		return -ENOMEM;
+	}
+	root->uid = uid;
+	root->gid = gid;
+	err = superblock_set_root(sb, root);
+	if (err) {
+		inode_put(root);
+		superblock_put(sb);
+		return err;
+	}
+	*out = sb;
+	return 0;
+}
+
+static struct tmpfs_dirent *dir_find(struct inode *dir, const char *name)
+{
+	struct tmpfs_dirent *e;
+
+	TAILQ_FOREACH(e, &node(dir)->entries, link)
+	if (!strcmp(e->name, name))
+		return e;
+	return NULL;
+}
+
+/* Add name -> i (the entry takes a new reference to i). */
+static int dir_add(struct inode *dir, const char *name, struct inode *i)
+{
+	struct tmpfs_node *n = node(dir);
+	size_t len = strlen(name);
+	struct tmpfs_dirent *e = malloc(sizeof(*e) + len + 1);
+
+	if (!e)
+		return -ENOMEM;
+	memcpy(e->name, name, len + 1);
+	e->cookie = n->next_cookie++;
+	e->inode = i;
+	inode_get(i);
+	TAILQ_INSERT_TAIL(&n->entries, e, link);
+	n->nentries++;
+	dir->size += TMPFS_BOGO_DIRENT_SIZE;
+	return 0;
+}
+
+/* Remove an entry; returns its inode reference to the caller. */
+static struct inode *dir_remove(struct inode *dir, struct tmpfs_dirent *e)
+{
+	struct inode *i = e->inode;
+
+	TAILQ_REMOVE(&node(dir)->entries, e, link);
+	node(dir)->nentries--;
+	dir->size -= TMPFS_BOGO_DIRENT_SIZE;
+	free(e);
+	return i;
+}
+
+static int tmpfs_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	struct tmpfs_dirent *e = dir_find(dir, name);
+
+	if (!e)
+		return -ENOENT;
+	inode_get(e->inode);
+	*out = e->inode;
+	return 0;
+}
+
+/* Make and link a new inode of any type into dir. */
+static int tmpfs_make(struct inode *dir, const char *name, uint32_t mode,
+		      const struct creds *c, struct inode **out)
+{
+	struct inode *i;
+	int err;
+
+	if (dir_find(dir, name))
+		return -EEXIST;
+	i = tmpfs_inode_new(dir->sb, mode, c, dir);
+	if (!i)
+		return -ENOMEM;
+	err = dir_add(dir, name, i);
+	if (err) {
+		inode_put(i);
+		return err;
+	}
+	if (LINUX_S_ISDIR(mode))
+		dir->nlink++;
+	touch_mc(dir);
+	*out = i;
+	return 0;
+}
+
+static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode,
+			const struct creds *c, struct inode **out)
+{
+	return tmpfs_make(dir, name, LINUX_S_IFREG | (mode & 07777), c, out);
+}
+
+static int tmpfs_mkdir(struct inode *dir, const char *name, uint32_t mode,
+		       const struct creds *c, struct inode **out)
+{
+	return tmpfs_make(dir, name, LINUX_S_IFDIR | (mode & 07777), c, out);
+}
+
+static int tmpfs_mknod(struct inode *dir, const char *name, uint32_t mode,
+		       uint64_t rdev, const struct creds *c, struct inode **out)
+{
+	int err = tmpfs_make(dir, name, mode, c, out);
+
+	if (!err)
+		(*out)->rdev = rdev;
+	return err;
+}
+
+static int tmpfs_symlink(struct inode *dir, const char *name,
+			 const char *target, const struct creds *c,
+			 struct inode **out)
+{
+	size_t len = strlen(target);
+	char *copy;
+	int err;
+
+	if (len >= LINUX_PATH_MAX)
+		return -ENAMETOOLONG;
+	copy = strdup(target);
+	if (!copy)
+		return -ENOMEM;
+	err = tmpfs_make(dir, name, LINUX_S_IFLNK | 0777, c, out);
+	if (err) {
+		free(copy);
+		return err;
+	}
+	node(*out)->target = copy;
+	(*out)->size = len;
+	/* Long targets take a page, as shmem stores them. */
+	(*out)->blocks = len > TMPFS_SHORT_SYMLINK_LEN ? 8 : 0;
+	return 0;
+}
+
+static int tmpfs_link(struct inode *dir, const char *name, struct inode *target)
+{
+	int err;
+
+	if (dir_find(dir, name))
+		return -EEXIST;
+	if (target->nlink >= 0xffffffffu)
+		return -EMLINK;
+	err = dir_add(dir, name, target);
+	if (err)
+		return err;
+	target->nlink++;
+	touch_c(target);
+	touch_mc(dir);
+	return 0;
+}
+
+static int tmpfs_unlink(struct inode *dir, const char *name,
+			struct inode *victim)
+{
+	struct tmpfs_dirent *e = dir_find(dir, name);
+
+	if (!e || e->inode != victim)
+		return -ENOENT;
+	dir_remove(dir, e);
+	if (victim->nlink)
+		victim->nlink--;
+	touch_c(victim);
+	touch_mc(dir);
+	inode_put(victim); /* the entry's reference */
+	return 0;
+}
+
+static int tmpfs_rmdir(struct inode *dir, const char *name,
+		       struct inode *victim)
+{
+	struct tmpfs_dirent *e = dir_find(dir, name);
+
+	if (!e || e->inode != victim)
+		return -ENOENT;
+	if (node(victim)->nentries)
+		return -ENOTEMPTY;
+	dir_remove(dir, e);
+	victim->nlink = 0;
+	dir->nlink--;
+	touch_c(victim);
+	touch_mc(dir);
+	inode_put(victim);
+	return 0;
+}
+
+/* Move an entry (replacing `target`), keeping the directories' link
+ * counts: a directory moved between parents carries its "..". */
+static int tmpfs_rename(struct inode *odir, const char *oname,
+			struct inode *ndir, const char *nname,
+			struct inode *victim, struct inode *target,
+			unsigned flags)
+{
+	struct tmpfs_dirent *oe = dir_find(odir, oname), *ne;
+	bool isdir = LINUX_S_ISDIR(victim->mode);
+	int err;
+
+	(void)flags;
+	if (!oe || oe->inode != victim)
+		return -ENOENT;
+	ne = dir_find(ndir, nname);
+	if ((ne ? ne->inode : NULL) != target)
+		return -ENOENT;
+	if (target && LINUX_S_ISDIR(target->mode) && node(target)->nentries)
+		return -ENOTEMPTY;
+	/* Add the new name first: the only step that can fail. */
+	if (!target) {
+		err = dir_add(ndir, nname, victim);
+		if (err)
+			return err;
+	} else {
+		inode_get(victim);
+		ne->inode = victim;
+		if (LINUX_S_ISDIR(target->mode)) {
+			target->nlink = 0;
+			ndir->nlink--;
+		} else if (target->nlink) {
+			target->nlink--;
+		}
+		touch_c(target);
+		inode_put(target);
+	}
+	inode_put(dir_remove(odir, oe));
+	if (isdir && odir != ndir) {
+		odir->nlink--;
+		ndir->nlink++;
+	}
+	touch_c(victim);
+	touch_mc(odir);
+	if (ndir != odir)
+		touch_mc(ndir);
+	return 0;
+}
+
+static long tmpfs_readlink(struct inode *i, char *buf, size_t size)
+{
+	const char *t = node(i)->target;
+	size_t len = strlen(t);
+
+	memcpy(buf, t, len < size ? len : size);
+	return (long)len;
+}
+
+static int tmpfs_getattr(struct inode *i, struct kstat *st)
+{
+	generic_fillattr(i, st);
+	if (LINUX_S_ISREG(i->mode) && node(i)->data)
+		st->blocks = tmpfs_data_blocks(node(i)->data);
+	return 0;
+}
+
+/* Changes to a non-regular inode: only the cached attributes. */
+static int tmpfs_setattr(struct inode *i, const struct iattr *a)
+{
+	vfs_setattr_copy(i, a);
+	return 0;
+}
+
+/* getdents: ".", "..", then the entries in creation order from the
+ * cookie at ctx->pos (a removed entry's cookie resumes at the next). */
+static int tmpfs_getdents(struct file *f, struct dir_ctx *ctx)
+{
+	struct tmpfs_dirent *e;
+
+	if (!vfs_dir_emit_dots(f, ctx))
+		return 0;
+	TAILQ_FOREACH(e, &node(f->inode)->entries, link)
+	{
+		if ((int64_t)e->cookie < ctx->pos)
+			continue;
+		if (!ctx->emit(ctx, e->name, strlen(e->name), e->inode->ino,
+			       linux_mode_to_dtype(e->inode->mode),
+			       (int64_t)e->cookie + 1))
+			return 0;
+		ctx->pos = (int64_t)e->cookie + 1;
+	}
+	return 0;
+}
+
+/* Directory offsets are cookies: any non-negative value is a position. */
+static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
+{
+	switch (whence) {
+	case LINUX_SEEK_SET:
+		break;
+	case LINUX_SEEK_CUR:
+		if (__builtin_add_overflow(off, f->pos, &off))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (off < 0)
+		return -EINVAL;
+	f->pos = off;
+	return off;
+}
+
+static const struct inode_ops tmpfs_dir_iops = {
+	.lookup = tmpfs_lookup,
+	.create = tmpfs_create,
+	.mkdir = tmpfs_mkdir,
+	.mknod = tmpfs_mknod,
+	.symlink = tmpfs_symlink,
+	.link = tmpfs_link,
+	.unlink = tmpfs_unlink,
+	.rmdir = tmpfs_rmdir,
+	.rename = tmpfs_rename,
+	.getattr = tmpfs_getattr,
+	.setattr = tmpfs_setattr,
+};
+
+static const struct inode_ops tmpfs_symlink_iops = {
+	.readlink = tmpfs_readlink,
+	.getattr = tmpfs_getattr,
+	.setattr = tmpfs_setattr,
+};
+
+static const struct inode_ops tmpfs_special_iops = {
+	.getattr = tmpfs_getattr,
+	.setattr = tmpfs_setattr,
+};
+
+/* Nothing to write back: memory is the medium. */
+static int tmpfs_fsync(struct file *f, bool datasync)
+{
+	(void)f;
+	(void)datasync;
+	return 0;
+}
+
+static const struct file_ops tmpfs_dir_fops = {
+	.llseek = tmpfs_dir_llseek,
+	.getdents = tmpfs_getdents,
+	.fsync = tmpfs_fsync,
+};
+
+/* mount -t tmpfs: mode=, uid=, gid= options; others are accepted. */
+static int tmpfs_mount(const char *source, unsigned long flags,
+		       const char *data, struct superblock **out)
+{
+	uint32_t mode = 01777, uid = 0, gid = 0;
+	char *opts = data ? strdup(data) : NULL, *save = NULL, *o;
+	int err;
+
+	(void)source;
+	(void)flags;
+	for (o = opts ? strtok_r(opts, ",", &save) : NULL; o;
+	     o = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(o, "mode=", 5))
+			mode = (uint32_t)strtoul(o + 5, NULL, 8) & 07777;
+		else if (!strncmp(o, "uid=", 4))
+			uid = (uint32_t)strtoul(o + 4, NULL, 10);
+		else if (!strncmp(o, "gid=", 4))
+			gid = (uint32_t)strtoul(o + 4, NULL, 10);
+	}
+	free(opts);
+	err = tmpfs_new(mode, uid, gid, out);
+	return err;
+}
+
+static struct fs_type tmpfs_type = {
+	.name = "tmpfs",
+	.mount = tmpfs_mount,
+};
+
+void tmpfs_register(void)
+{
+	if (!vfs_find_fs("tmpfs"))
+		vfs_register_fs(&tmpfs_type);
+}

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fs_attr.c: attribute changes and syncing: truncate, ftruncate, chmod,
+ * fchmod, fchmodat, chown, fchown, lchown, fchownat, utimensat, fsync,
+ * fdatasync.
+ */
+#include <errno.h>
+
+#include "sentry/abi/capability.h"
+#include "sentry/syscalls/fs_common.h"
+
+#define UTIME_NOW ((1L << 30) - 1L)
+#define UTIME_OMIT ((1L << 30) - 2L)
+
+/* Resolve a path argument for the attribute calls. */
+static long attr_lookup(struct task *t, int dirfd, uint64_t upath, int lf,
+			struct path *out)
+{
+	char path[LINUX_PATH_MAX];
+	long err = fs_getname(t, upath, path);
+
+	if (err < 0)
+		return err;
+	return vfs_lookup(t, dirfd, path, lf, out);
+}
+
+long kern_truncate(struct task *t, const struct truncate_args *a)
+{
+	struct path p;
+	long err = attr_lookup(t, LINUX_AT_FDCWD, a->path, LOOKUP_FOLLOW, &p);
+
+	if (err)
+		return err;
+	err = a->length < 0 ? -EINVAL
+			    : vfs_truncate(t, &p, (uint64_t)a->length);
+	path_put(&p);
+	return err;
+}
+
+long kern_ftruncate(struct task *t, const struct ftruncate_args *a)
+{
+	struct file *f;
+	long err;
+
+	if (a->length < 0)
+		return -EINVAL;
+	f = fd_get_nopath(t, a->fd);
+	if (!f)
+		return -EBADF;
+	if (!LINUX_S_ISREG(f->inode->mode) || !(f->fmode & FMODE_WRITE))
+		err = -EINVAL;
+	else
+		err = vfs_ftruncate(t, f, (uint64_t)a->length);
+	file_put(f);
+	return err;
+}
+
+static long do_chmod(struct task *t, int dirfd, uint64_t upath, uint32_t mode)
+{
+	struct path p;
+	long err = attr_lookup(t, dirfd, upath, LOOKUP_FOLLOW, &p);
+
+	if (err)
+		return err;
+	err = vfs_chmod(t, &p, mode);
+	path_put(&p);
+	return err;
+}
+
+long kern_chmod(struct task *t, const struct chmod_args *a)
+{
+	return do_chmod(t, LINUX_AT_FDCWD, a->pathname, a->mode);
+}
+
+long kern_fchmodat(struct task *t, const struct fchmodat_args *a)
+{
+	return do_chmod(t, a->dirfd, a->pathname, a->mode);
+}
+
+long kern_fchmod(struct task *t, const struct fchmod_args *a)
+{
+	struct file *f = fd_get_nopath(t, a->fd);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = vfs_chmod(t, &f->path, a->mode);
+	file_put(f);
+	return err;
+}
+
+static long do_chown(struct task *t, int dirfd, uint64_t upath, uint32_t uid,
+		     uint32_t gid, uint32_t at)
+{
+	struct path p;
+	long err;
+
+	if (at & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+		return -EINVAL;
+	err = attr_lookup(t, dirfd, upath, fs_at_lookup(at, true), &p);
+	if (err)
+		return err;
+	err = vfs_chown(t, &p, uid, gid);
+	path_put(&p);
+	return err;
+}
+
+long kern_chown(struct task *t, const struct chown_args *a)
+{
+	return do_chown(t, LINUX_AT_FDCWD, a->pathname, a->owner, a->group, 0);
+}
+
+long kern_lchown(struct task *t, const struct lchown_args *a)
+{
+	return do_chown(t, LINUX_AT_FDCWD, a->pathname, a->owner, a->group,
+			LINUX_AT_SYMLINK_NOFOLLOW);
+}
+
+long kern_fchownat(struct task *t, const struct fchownat_args *a)
+{
+	return do_chown(t, a->dirfd, a->pathname, a->owner, a->group, a->flags);
+}
+
+long kern_fchown(struct task *t, const struct fchown_args *a)
+{
+	struct file *f = fd_get_nopath(t, a->fd);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = vfs_chown(t, &f->path, a->owner, a->group);
+	file_put(f);
+	return err;
+}
+
+static bool nsec_valid(int64_t ns)
+{
+	return ns == UTIME_NOW || ns == UTIME_OMIT ||
+	       (ns >= 0 && ns < 1000000000L);
+}
+
+/* utimensat: "now" needs ownership or write permission; explicit times
+ * need ownership (or CAP_FOWNER), as Linux's vfs_utimes. */
+static long set_times(struct task *t, const struct path *p, const int64_t ts[4])
+{
+	const struct creds *c = t->creds;
+	struct inode *i = p->dentry->inode;
+	struct iattr a = {.valid = ATTR_CTIME};
+	bool now_only = !ts || (ts[1] == UTIME_NOW && ts[3] == UTIME_NOW);
+	bool owner = c->fsuid == i->uid ||
+		     ((c->cap_effective >> LINUX_CAP_FOWNER) & 1);
+	long err = vfs_mnt_want_write(p->mnt);
+
+	if (err)
+		return err;
+	if (ts && ts[1] == UTIME_OMIT && ts[3] == UTIME_OMIT)
+		return 0;
+	if (now_only) {
+		if (!owner) {
+			err = vfs_permission(p->mnt, i, MAY_WRITE, c);
+			if (err)
+				return err;
+		}
+	} else if (!owner) {
+		return -EPERM;
+	}
+	vfs_now(&a.ctime);
+	if (!ts || ts[1] != UTIME_OMIT) {
+		a.valid |= ATTR_ATIME;
+		a.atime = (!ts || ts[1] == UTIME_NOW)
+				  ? a.ctime
+				  : (struct timespec){ts[0], ts[1]};
+	}
+	if (!ts || ts[3] != UTIME_OMIT) {
+		a.valid |= ATTR_MTIME;
+		a.mtime = (!ts || ts[3] == UTIME_NOW)
+				  ? a.ctime
+				  : (struct timespec){ts[2], ts[3]};
+	}
+	return vfs_setattr(t, p, &a);
+}
+
+long kern_utimensat(struct task *t, const struct utimensat_args *a)
+{
+	int64_t ts[4];
+	struct path p;
+	long err;
+
+	if (a->flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a->times) {
+		err = task_copy_in(t, a->times, ts, sizeof(ts));
+		if (err)
+			return err;
+		if (!nsec_valid(ts[1]) || !nsec_valid(ts[3]))
+			return -EINVAL;
+	}
+	if (!a->pathname) {
+		/* utimensat(fd, NULL, ...): the fd itself (futimens). */
+		struct file *f;
+
+		if (a->flags & LINUX_AT_SYMLINK_NOFOLLOW)
+			return -EINVAL;
+		f = fd_get(t, a->dirfd);
+		if (!f)
+			return -EBADF;
+		err = set_times(t, &f->path, a->times ? ts : NULL);
+		file_put(f);
+		return err;
+	}
+	err = attr_lookup(t, a->dirfd, a->pathname,
+			  fs_at_lookup(a->flags, true), &p);
+	if (err)
+		return err;
+	err = set_times(t, &p, a->times ? ts : NULL);
+	path_put(&p);
+	return err;
+}
+
+static long do_fsync(struct task *t, int fd, bool datasync)
+{
+	struct file *f = fd_get_nopath(t, fd);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = f->ops->fsync ? f->ops->fsync(f, datasync) : -EINVAL;
+	file_put(f);
+	return err;
+}
+
+long kern_fsync(struct task *t, const struct fsync_args *a)
+{
+	return do_fsync(t, a->fd, false);
+}
+
+long kern_fdatasync(struct task *t, const struct fdatasync_args *a)
+{
+	return do_fsync(t, a->fd, true);
+}

@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attr.c: attribute changes (chmod, chown, truncate) with Linux's
+ * ownership and capability rules (setattr_prepare, chown_ok, ...).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "sentry/abi/capability.h"
+#include "sentry/abi/resource.h"
+#include "sentry/kernel/task.h"
+#include "sentry/vfs/internal.h"
+
+static bool capable(const struct creds *c, int cap)
+{
+	return (c->cap_effective >> cap) & 1;
+}
+
+static bool in_group(const struct creds *c, uint32_t gid)
+{
+	if (c->fsgid == gid)
+		return true;
+	for (uint32_t k = 0; k < c->ngroups; k++)
+		if (c->groups[k] == gid)
+			return true;
+	return false;
+}
+
+void vfs_setattr_copy(struct inode *i, const struct iattr *a)
+{
+	if (a->valid & ATTR_UID)
+		i->uid = a->uid;
+	if (a->valid & ATTR_GID)
+		i->gid = a->gid;
+	if (a->valid & ATTR_MODE)
+		i->mode = (i->mode & LINUX_S_IFMT) | (a->mode & 07777);
+	if (a->valid & ATTR_SIZE)
+		i->size = a->size;
+	if (a->valid & ATTR_ATIME)
+		i->atime = a->atime;
+	if (a->valid & ATTR_MTIME)
+		i->mtime = a->mtime;
+	if (a->valid & ATTR_CTIME)
+		i->ctime = a->ctime;
+}
+
+/* Hand a normalised change to the fs (or apply it to the cache). A
+ * size change updates mtime and ctime inside the fs when the size really
+ * changes (truncate(2)); other callers ask for the times explicitly. */
+static int notify_change(struct inode *i, struct iattr *a)
+{
+	if (i->ops && i->ops->setattr)
+		return i->ops->setattr(i, a);
+	if (a->valid & ATTR_SIZE)
+		return -EPERM;
+	vfs_setattr_copy(i, a);
+	return 0;
+}
+
+int vfs_setattr(struct task *t, const struct path *p, struct iattr *a)
+{
+	(void)t;
+	return notify_change(p->dentry->inode, a);
+}
+
+int vfs_chmod(struct task *t, const struct path *p, uint32_t mode)
+{
+	const struct creds *c = vfs_task_creds(t);
+	struct inode *i = p->dentry->inode;
+	struct iattr a = {.valid = ATTR_MODE | ATTR_CTIME,
+			  .mode = mode & 07777};
+	int err = vfs_mnt_want_write(p->mnt);
+
+	if (err)
+		return err;
+	vfs_now(&a.ctime);
+	if (c->fsuid != i->uid && !capable(c, LINUX_CAP_FOWNER))
+		return -EPERM;
+	/* Only a member of the file's group may leave it setgid. */
+	if (!in_group(c, i->gid) && !capable(c, LINUX_CAP_FSETID))
+		a.mode &= ~LINUX_S_ISGID;
+	return notify_change(i, &a);
+}
+
+int vfs_chown(struct task *t, const struct path *p, uint32_t uid, uint32_t gid)
+{
+	const struct creds *c = vfs_task_creds(t);
+	struct inode *i = p->dentry->inode;
+	struct iattr a = {.valid = ATTR_CTIME};
+	int err = vfs_mnt_want_write(p->mnt);
+
+	if (err)
+		return err;
+	vfs_now(&a.ctime);
+	/* chown_ok/chgrp_ok: the owner may keep its uid and give the file
+	 * to one of its own groups; anything else needs CAP_CHOWN. */
+	if (uid != (uint32_t)-1 && !(c->fsuid == i->uid && uid == i->uid) &&
+	    !capable(c, LINUX_CAP_CHOWN))
+		return -EPERM;
+	if (gid != (uint32_t)-1 &&
+	    !(c->fsuid == i->uid && (gid == i->gid || in_group(c, gid))) &&
+	    !capable(c, LINUX_CAP_CHOWN))
+		return -EPERM;
+	if (uid != (uint32_t)-1) {
+		a.valid |= ATTR_UID;
+		a.uid = uid;
+	}
+	if (gid != (uint32_t)-1) {
+		a.valid |= ATTR_GID;
+		a.gid = gid;
+	}
+	if ((a.valid & (ATTR_UID | ATTR_GID)) && !LINUX_S_ISDIR(i->mode)) {
+		uint32_t m = i->mode & 07777;
+
+		/* A change of owner drops set-ID powers. */
+		m &= ~LINUX_S_ISUID;
+		if (m & LINUX_S_IXGRP)
+			m &= ~LINUX_S_ISGID;
+		if (m != (i->mode & 07777)) {
+			a.valid |= ATTR_MODE;
+			a.mode = m;
+		}
+	}
+	return notify_change(i, &a);
+}
+
+/* RLIMIT_FSIZE: SIGXFSZ and EFBIG past the limit. */
+static int check_fsize(struct task *t, uint64_t size)
+{
+	if (t && t->tg && size > t->tg->rlimits[LINUX_RLIMIT_FSIZE].cur) {
+		struct linux_siginfo si = {.signo = LINUX_SIGXFSZ,
+					   .code = LINUX_SI_USER};
+
+		signal_send_task(t, &si);
+		return -EFBIG;
+	}
+	if (size > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	return 0;
+}
+
+int vfs_truncate(struct task *t, const struct path *p, uint64_t size)
+{
+	struct inode *i = p->dentry->inode;
+	struct iattr a = {.valid = ATTR_SIZE, .size = size};
+	int err;
+
+	if (LINUX_S_ISDIR(i->mode))
+		return -EISDIR;
+	if (!LINUX_S_ISREG(i->mode))
+		return -EINVAL;
+	err = vfs_mnt_want_write(p->mnt);
+	if (err)
+		return err;
+	err = vfs_permission(p->mnt, i, MAY_WRITE, vfs_task_creds(t));
+	if (err)
+		return err;
+	err = check_fsize(t, size);
+	if (err)
+		return err;
+	return notify_change(i, &a);
+}
+
+int vfs_ftruncate(struct task *t, struct file *f, uint64_t size)
+{
+	struct iattr a = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME,
+			  .size = size};
+	int err = check_fsize(t, size);
+
+	if (err)
+		return err;
+	vfs_now(&a.mtime);
+	a.ctime = a.mtime;
+	return notify_change(f->inode, &a);
+}
+
+int vfs_truncate_open(struct task *t, const struct path *p)
+{
+	struct iattr a = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME};
+
+	(void)t;
+	vfs_now(&a.mtime);
+	a.ctime = a.mtime;
+	return notify_change(p->dentry->inode, &a);
+}
