@@ -6,6 +6,7 @@
  * goes on; only then does the first guest instruction run.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <linux/filter.h>
 #include <signal.h>
 #include <stdio.h>
@@ -184,6 +185,9 @@ int sentry_boot(const struct sentry_config *cfg)
 	/* A host pipe whose reader went away must give the guest EPIPE, not
 	 * kill the Sentry. */
 	signal(SIGPIPE, SIG_IGN);
+	/* One malloc arena: under the kernel lock threads rarely contend,
+	 * and a new arena makes glibc read /sys (forbidden after start). */
+	mallopt(M_ARENA_MAX, 1);
 	err = kernel_init(cfg);
 	if (err)
 		return err;
