@@ -13,7 +13,9 @@
 
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
+#include "sentry/abi/capability.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/pidns.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -47,8 +49,9 @@ static int check_flags(struct task *t, uint64_t f)
 		return -EINVAL;
 	if (f & CLONE_NS_FLAGS)
 		return -EPERM; /* one set of namespaces per sandbox */
-	if (f & LINUX_CLONE_PIDFD)
-		return -EINVAL; /* pidfds are not implemented */
+	if ((f & LINUX_CLONE_PIDFD) &&
+	    (f & (LINUX_CLONE_THREAD | LINUX_CLONE_DETACHED)))
+		return -EINVAL;
 	return 0;
 }
 
@@ -88,6 +91,12 @@ static int share_resources(struct task *p, struct task *c, uint64_t f)
 		c->sighand = sighand_dup(p->sighand);
 		if (!c->sighand)
 			return -ENOMEM;
+		if (f & LINUX_CLONE_CLEAR_SIGHAND)
+			/* Handlers go back to the default; ignored stays. */
+			for (int i = 0; i < LINUX_NSIG; i++)
+				if (c->sighand->action[i].handler != LINUX_SIG_IGN)
+					memset(&c->sighand->action[i], 0,
+					       sizeof(c->sighand->action[i]));
 	}
 	creds_get(p->creds);
 	c->creds = p->creds;
@@ -173,7 +182,7 @@ long task_clone(struct task *p, const struct clone_params *cp)
 	c = task_alloc();
 	if (!c)
 		return -ENOMEM;
-	tid = pidns_alloc(c);
+	tid = cp->set_tid ? pidns_alloc_at(c, cp->set_tid) : pidns_alloc(c);
 	if (tid < 0) {
 		task_free(c);
 		return tid;
@@ -211,6 +220,10 @@ long task_clone(struct task *p, const struct clone_params *cp)
 	}
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->personality = p->personality;
+	c->timer_slack_ns = p->timer_slack_ns;
+	c->nice = p->nice;
+	memcpy(c->affinity, p->affinity, sizeof(c->affinity));
+	c->affinity_dirty = p->affinity_dirty;
 	if (f & LINUX_CLONE_CHILD_SETTID)
 		c->set_child_tid = cp->child_tid;
 	if (f & LINUX_CLONE_CHILD_CLEARTID)
@@ -241,6 +254,19 @@ long task_clone(struct task *p, const struct clone_params *cp)
 		}
 		goto fail;
 	}
+	if (f & LINUX_CLONE_PIDFD) {
+		struct file *pf;
+		int32_t pfd = -1;
+
+		/* Linux makes the pidfd before the child runs; made after,
+		 * it names the same process (the child cannot be reaped
+		 * before its parent returns from clone). */
+		if (pidfd_create(tg, 0, &pf) == 0) {
+			pfd = fd_install(p, pf, FD_CLOEXEC_FLAG);
+			file_put(pf);
+		}
+		task_copy_out(p, cp->pidfd, &pfd, sizeof(pfd));
+	}
 	if (f & LINUX_CLONE_VFORK)
 		vfork_wait(p, tid);
 	return tid;
@@ -268,9 +294,14 @@ long kern_clone(struct task *t, const struct clone_args *a)
 		.parent_tid = a->parent_tid,
 		.child_tid = a->child_tid,
 		.tls = a->tls,
+		.pidfd = a->parent_tid,
 		.exit_signal = (int)(a->flags & 0xff),
 	};
 
+	/* clone() returns the pidfd where the parent tid would go. */
+	if ((cp.flags & LINUX_CLONE_PIDFD) &&
+	    (cp.flags & LINUX_CLONE_PARENT_SETTID))
+		return -EINVAL;
 	return task_clone(t, &cp);
 }
 
@@ -303,10 +334,13 @@ long kern_clone3(struct task *t, const struct clone3_args *a)
 {
 	struct linux_clone_args ca = { 0 };
 	struct clone_params cp;
+	int set_tid = 0;
 	size_t n = a->size;
 
-	if (n < 64 || n > 4096)
+	if (n < 64)
 		return -EINVAL;
+	if (n > 4096)
+		return -E2BIG;
 	if (n > sizeof(ca)) {
 		/* Newer fields must be zero (copy_struct_from_user). */
 		uint8_t extra[64];
@@ -325,12 +359,35 @@ long kern_clone3(struct task *t, const struct clone3_args *a)
 	}
 	if (task_copy_in(t, a->cl_args, &ca, n))
 		return -EFAULT;
+	/* Only the legacy flags and the two clone3-only ones exist. */
+	if (ca.flags & ~(0xffffffffULL | LINUX_CLONE_CLEAR_SIGHAND |
+			 LINUX_CLONE_INTO_CGROUP))
+		return -EINVAL;
 	if (ca.flags & LINUX_CLONE_DETACHED)
+		return -EINVAL;
+	if ((ca.flags & LINUX_CLONE_CLEAR_SIGHAND) &&
+	    (ca.flags & LINUX_CLONE_SIGHAND))
 		return -EINVAL;
 	if ((ca.flags & 0xff) || ca.exit_signal > LINUX_NSIG)
 		return -EINVAL;
-	if (ca.set_tid || ca.set_tid_size)
-		return -EINVAL; /* choosing pids needs CAP_SYS_ADMIN in the ns */
+	if (ca.set_tid_size > 1 || (!ca.set_tid_size && ca.set_tid) ||
+	    (ca.set_tid_size && !ca.set_tid))
+		return -EINVAL; /* one pid namespace level */
+	if (ca.set_tid_size) {
+		int32_t want;
+
+		if (task_copy_in(t, ca.set_tid, &want, sizeof(want)))
+			return -EFAULT;
+		if (want <= 0 || want >= PIDNS_PID_MAX)
+			return -EINVAL;
+		/* Choosing a pid is checkpoint/restore's privilege. */
+		if (!creds_capable(t->creds, LINUX_CAP_SYS_ADMIN) &&
+		    !creds_capable(t->creds, 40 /* CAP_CHECKPOINT_RESTORE */))
+			return -EPERM;
+		if (task_by_tid(want))
+			return -EEXIST;
+		set_tid = want;
+	}
 	if (ca.cgroup || (ca.flags & LINUX_CLONE_INTO_CGROUP))
 		return -EINVAL;
 	if ((ca.stack == 0) != (ca.stack_size == 0) ||
@@ -344,6 +401,8 @@ long kern_clone3(struct task *t, const struct clone3_args *a)
 		.parent_tid = ca.parent_tid,
 		.child_tid = ca.child_tid,
 		.tls = ca.tls,
+		.pidfd = ca.pidfd,
+		.set_tid = set_tid,
 		.exit_signal = (int)ca.exit_signal,
 	};
 	return task_clone(t, &cp);

@@ -254,6 +254,7 @@ static int exec_reset_process(struct task *t, struct mm *mm,
 			    sizeof(tg->exe_path)) < 0)
 		snprintf(tg->exe_path, sizeof(tg->exe_path), "%s", filename);
 	tg->dumpable = 1;
+	tg->did_exec = true;
 
 	memset(&t->cpu.regs, 0, sizeof(t->cpu.regs));
 	t->cpu.regs.rip = res->entry;

@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/pidns.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -176,6 +177,7 @@ static void group_dead(struct thread_group *tg)
 	timer_group_exit(tg);
 	reparent_children(tg);
 	tg->zombie = true;
+	pidfd_notify_exit();
 	if (tg == (kernel->init ? kernel->init->tg : NULL)) {
 		/* pid 1 is gone: the sandbox ends; every other process is
 		 * killed, as when a pid namespace's init dies. */
@@ -235,6 +237,7 @@ void task_exit(struct task *t)
 			task_wake(o);
 	}
 
+	tg_update_maxrss(tg, t->mm);
 	mm_put(t->mm);
 	t->mm = NULL;
 	fd_table_put(t->fdt);
@@ -267,7 +270,7 @@ void task_exit(struct task *t)
 void task_exit_thread(struct task *t, int status)
 {
 	t->exit_code = (status & 0xff) << 8;
-	t->state = TASK_EXITING;
+	t->exiting = true;
 }
 
 long kern_exit(struct task *t, const struct exit_args *a)
@@ -293,7 +296,7 @@ int task_de_thread(struct task *t)
 	TAILQ_FOREACH(o, &tg->tasks, tg_link) {
 		if (o == t)
 			continue;
-		o->state = o->state == TASK_DEAD ? TASK_DEAD : TASK_EXITING;
+		o->exiting = true;
 		task_kick(o);
 	}
 	while (tg->ntasks > 1) {

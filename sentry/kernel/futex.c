@@ -205,7 +205,8 @@ static long futex_requeue(struct task *t, uint64_t a1, uint64_t a2,
 		TAILQ_INSERT_TAIL(bucket_of(&k2), w, link);
 		moved++;
 	}
-	return done + (cmpval ? moved : 0);
+	/* Both forms report woken plus requeued waiters. */
+	return done + moved;
 }
 
 /* FUTEX_WAKE_OP: an atomic operation on the second futex, then wakes. */

@@ -30,6 +30,17 @@ int pidns_alloc(struct task *t)
 	return -EAGAIN;
 }
 
+int pidns_alloc_at(struct task *t, int pid)
+{
+	if (pid <= 0 || pid >= PIDNS_PID_MAX)
+		return -EINVAL;
+	if (pids[pid])
+		return -EEXIST;
+	pids[pid] = t;
+	in_use++;
+	return pid;
+}
+
 void pidns_free(int pid)
 {
 	if (pid > 0 && pid < PIDNS_PID_MAX && pids[pid]) {

@@ -16,6 +16,9 @@ struct thread_group;
 
 /* A free pid for `t` (registered at once), or -EAGAIN when full. */
 int pidns_alloc(struct task *t);
+/* Exactly `pid` (clone3's set_tid): -EEXIST if taken, -EINVAL if out of
+ * range. */
+int pidns_alloc_at(struct task *t, int pid);
 /* Give `pid` back (the task was reaped or its thread exited). */
 void pidns_free(int pid);
 /* Point `pid` at another task (execve by a non-leader takes the leader's pid). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "gen/linux_flags.h"
+#include "sentry/abi/poll.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
@@ -176,12 +177,15 @@ static struct task *pick_thread(struct thread_group *tg, int sig)
 {
 	struct task *t;
 
+	uint64_t bit = LINUX_SIGBIT(sig);
+
+	/* A thread blocking it but waiting for it in sigtimedwait counts. */
 	if (tg->leader && tg->leader->state != TASK_DEAD &&
-	    tg->leader->state != TASK_EXITING &&
-	    !(tg->leader->sigmask & LINUX_SIGBIT(sig)))
+	    !tg->leader->exiting &&
+	    (!(tg->leader->sigmask & bit) || (tg->leader->sigwait_set & bit)))
 		return tg->leader;
 	TAILQ_FOREACH(t, &tg->tasks, tg_link)
-		if (!(t->sigmask & LINUX_SIGBIT(sig)))
+		if (!(t->sigmask & bit) || (t->sigwait_set & bit))
 			return t;
 	return NULL;
 }
@@ -242,6 +246,7 @@ static int send_signal(struct thread_group *tg, struct task *target,
 	queued_signals++;
 	p->set |= LINUX_SIGBIT(sig);
 wake:
+	waitq_notify(&tg->signalfd_wq, LINUX_POLLIN);
 	if (!target)
 		target = pick_thread(tg, sig);
 	if (target && fatal_now(target, sig) && !signal_is_stop(sig)) {

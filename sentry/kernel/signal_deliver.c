@@ -255,7 +255,7 @@ bool signal_handle_pending(struct task *t)
 		struct linux_sigaction *act;
 		int sig;
 
-		if (tg->group_exiting || t->state == TASK_EXITING)
+		if (tg->group_exiting || t->exiting)
 			return true;
 		if (tg->stopped) {
 			enter_group_stop(t);
@@ -285,7 +285,9 @@ bool signal_handle_pending(struct task *t)
 		syscall_restart(t, act);
 		if (setup_frame(t, &info, act) == 0)
 			return false;
-		/* No room for the frame: die of SIGSEGV, as Linux does. */
+		/* No room for the frame: die of SIGSEGV, as Linux's
+		 * force_sigsegv does (the handler cannot run either). */
+		t->sighand->action[LINUX_SIGSEGV - 1].handler = LINUX_SIG_DFL;
 		signal_force(t, LINUX_SIGSEGV, LINUX_SI_KERNEL, 0);
 	}
 	syscall_restart(t, NULL);

@@ -4,6 +4,7 @@
  * every subsystem uses on a task.
  */
 #include <errno.h>
+#include <sched.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidns.h"
 #include "sentry/kernel/task.h"
+#include "sentry/kernel/task_internal.h"
 #include "sentry/mm/mm.h"
 
 static __thread struct task *current_task;
@@ -40,7 +42,7 @@ static struct timespec ns_to_ts(int64_t ns)
  * signal. */
 static bool must_stop_waiting(struct task *t, bool interruptible)
 {
-	if (t->tg->group_exiting || t->state == TASK_EXITING)
+	if (t->tg->group_exiting || t->exiting)
 		return true;
 	if ((t->pending.set | t->tg->pending.set) & LINUX_SIGBIT(LINUX_SIGKILL))
 		return true;
@@ -160,7 +162,8 @@ int task_host_wait(struct task *t, int fd, short events, int64_t deadline_ns)
 
 bool task_signal_pending(struct task *t)
 {
-	return ((t->pending.set | t->tg->pending.set) & ~t->sigmask) != 0;
+	return ((t->pending.set | t->tg->pending.set) &
+		(~t->sigmask | t->sigwait_set)) != 0;
 }
 
 int task_copy_in(struct task *t, uint64_t addr, void *dst, size_t len)
@@ -181,4 +184,30 @@ long task_copy_string_in(struct task *t, uint64_t addr, char *dst, size_t max)
 bool creds_capable(const struct creds *c, int cap)
 {
 	return cap >= 0 && cap < 64 && (c->cap_effective & (1ULL << cap));
+}
+
+void task_apply_affinity(struct task *t)
+{
+	cpu_set_t set;
+
+	if (!t->affinity_dirty)
+		return;
+	t->affinity_dirty = false;
+	CPU_ZERO(&set);
+	for (int i = 0; i < CPU_SETSIZE && i < 1024; i++)
+		if (t->affinity[i / 64] & (1ULL << (i % 64)))
+			CPU_SET(i, &set);
+	/* Best effort: the host may have fewer CPUs than it reported. */
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+void tg_update_maxrss(struct thread_group *tg, struct mm *mm)
+{
+	uint64_t total, resident;
+
+	if (!mm)
+		return;
+	mm_usage(mm, &total, &resident);
+	if (resident * 4 > tg->maxrss_kb)
+		tg->maxrss_kb = resident * 4;
 }

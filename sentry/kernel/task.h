@@ -88,6 +88,7 @@ struct task {
 	struct platform_ctx *ctx;   /* bound to this task's pthread */
 	pthread_t thread;
 	enum task_state state;
+	bool exiting;               /* exit(2) or de_thread: leave at the next check */
 
 	/* Waking: task_wake sets `woken` and signals `cond` (kernel lock). */
 	pthread_cond_t cond;
@@ -99,6 +100,7 @@ struct task {
 	/* Signals. */
 	uint64_t sigmask;           /* blocked; bit (sig-1) */
 	uint64_t saved_sigmask;     /* restored after sigsuspend/ppoll/pselect */
+	uint64_t sigwait_set;       /* blocked signals rt_sigtimedwait waits for */
 	bool restore_sigmask;
 	struct sigpending pending;  /* sent to this thread */
 	struct linux_stack altstack;
@@ -123,6 +125,7 @@ struct task {
 	int vfork_child_tid;        /* the vfork child this task waits for */
 	bool vfork_done;
 	bool in_guest;              /* between ctx_switch's start and its end */
+	int64_t guest_since;        /* when the current guest run began */
 	bool regs_replaced;         /* execve/rt_sigreturn set all registers */
 
 	char comm[16];
@@ -130,6 +133,12 @@ struct task {
 	int64_t utime_ns, stime_ns; /* guest and Sentry time used */
 	int pdeath_signal;
 	uint64_t personality;
+	uint64_t timer_slack_ns;
+	int nice;                   /* -20..19 */
+	/* CPU affinity (bit per CPU); applied to the task's Sentry thread
+	 * before it next runs guest code when `affinity_dirty`. */
+	uint64_t affinity[16];
+	bool affinity_dirty;
 };
 
 /* A process. The leader's tid is the tgid. */
@@ -165,11 +174,13 @@ struct thread_group {
 
 	struct waitq child_wq;      /* a child changed state (wait4) */
 	struct waitq exit_wq;       /* this group's leader can be reaped */
+	struct waitq signalfd_wq;   /* a signal was queued (signalfd readers) */
 
 	struct rlimit64_ rlimits[RLIM_NLIMITS_];
 
 	/* Interval timers and POSIX timers. */
 	struct posix_timer *itimer_real;
+	struct cpu_itimer *itimer_cpu[2]; /* ITIMER_VIRTUAL, ITIMER_PROF */
 	LIST_HEAD(, posix_timer) timers;
 	int next_timer_id;
 
@@ -178,6 +189,9 @@ struct thread_group {
 	int64_t utime_ns, stime_ns; /* of exited threads of this group */
 
 	char exe_path[4096];        /* /proc/PID/exe */
+	bool did_exec;              /* setpgid by the parent: EACCES after exec */
+	uint64_t maxrss_kb;         /* the largest resident size seen */
+	uint64_t children_maxrss_kb;
 	uint64_t dumpable;
 	int oom_score_adj;
 };

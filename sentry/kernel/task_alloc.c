@@ -42,6 +42,7 @@ struct task *task_alloc(void)
 	sigpending_init(&t->pending);
 	t->altstack.flags = LINUX_SS_DISABLE;
 	t->start_ns = kernel_now_ns();
+	t->timer_slack_ns = 50000;
 	return t;
 }
 
@@ -87,6 +88,7 @@ struct thread_group *tg_alloc(void)
 	sigpending_init(&tg->pending);
 	waitq_init(&tg->child_wq);
 	waitq_init(&tg->exit_wq);
+	waitq_init(&tg->signalfd_wq);
 	LIST_INIT(&tg->timers);
 	tg->exit_signal = LINUX_SIGCHLD;
 	tg->dumpable = 1;

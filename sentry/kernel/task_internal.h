@@ -46,12 +46,20 @@ struct clone_params {
 	uint64_t parent_tid;   /* CLONE_PARENT_SETTID */
 	uint64_t child_tid;    /* CLONE_CHILD_SETTID / CHILD_CLEARTID */
 	uint64_t tls;          /* CLONE_SETTLS: the new fs_base */
+	uint64_t pidfd;        /* CLONE_PIDFD: where the new pidfd goes */
+	int set_tid;           /* clone3's set_tid: the pid wanted (0: any) */
 	int exit_signal;
 };
 long task_clone(struct task *, const struct clone_params *);
 
 /* Release a vfork parent waiting for `t` (t execs or exits). */
 void task_vfork_release(struct task *);
+
+/* Pin the task's Sentry thread to its affinity mask if it changed. */
+void task_apply_affinity(struct task *);
+/* Record the group's peak resident size from its address space. */
+struct mm;
+void tg_update_maxrss(struct thread_group *, struct mm *);
 
 /* Free a reaped zombie group (wait) or one nobody will reap. */
 void tg_release(struct thread_group *);

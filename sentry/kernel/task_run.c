@@ -132,9 +132,11 @@ static void *task_thread(void *arg)
 
 		if (signal_handle_pending(t))
 			break;
+		task_apply_affinity(t);
+		since = kernel_now_ns();
+		t->guest_since = since;
 		t->in_guest = true;
 		kernel_unlock();
-		since = kernel_now_ns();
 		err = ops->ctx_switch(t->ctx, mm_as(t->mm), &t->cpu, &tr);
 		kernel_lock();
 		t->in_guest = false;

@@ -169,9 +169,98 @@ void timer_signal_dequeued(struct task *t, struct linux_siginfo *info)
 	}
 }
 
+int64_t tg_cpu_ns(struct thread_group *tg, bool with_system)
+{
+	int64_t ns = tg->utime_ns + (with_system ? tg->stime_ns : 0);
+	int64_t now = kernel_now_ns();
+	struct task *t;
+
+	TAILQ_FOREACH(t, &tg->tasks, tg_link) {
+		ns += t->utime_ns + (with_system ? t->stime_ns : 0);
+		if (t->in_guest && now > t->guest_since)
+			ns += now - t->guest_since;
+	}
+	return ns;
+}
+
+/* Arm the real-time estimate for when the CPU budget is used up. */
+static void cpu_itimer_schedule(struct cpu_itimer *c, int64_t cpu)
+{
+	int64_t left = c->expires - cpu;
+
+	if (left < 1000000)
+		left = 1000000; /* at most a check per millisecond */
+	ktimer_arm(&c->kt, kernel_now_ns() + left, 0);
+}
+
+static void cpu_itimer_fire(struct ktimer *k)
+{
+	struct cpu_itimer *c = (struct cpu_itimer *)((char *)k -
+			       offsetof(struct cpu_itimer, kt));
+	int64_t cpu = tg_cpu_ns(c->tg, c->prof);
+	struct linux_siginfo info = {
+		.signo = c->prof ? LINUX_SIGPROF : LINUX_SIGVTALRM,
+		.code = LINUX_SI_KERNEL,
+	};
+
+	if (!c->expires)
+		return;
+	if (cpu < c->expires) {
+		cpu_itimer_schedule(c, cpu);
+		return;
+	}
+	signal_send_group(c->tg, &info);
+	if (!c->interval) {
+		c->expires = 0;
+		return;
+	}
+	c->expires += c->interval;
+	if (c->expires <= cpu)
+		c->expires = cpu + c->interval;
+	cpu_itimer_schedule(c, cpu);
+}
+
+void cpu_itimer_set(struct thread_group *tg, bool prof, int64_t value,
+		    int64_t interval, int64_t *old_value, int64_t *old_interval)
+{
+	struct cpu_itimer *c = tg->itimer_cpu[prof];
+	int64_t cpu = tg_cpu_ns(tg, prof);
+
+	*old_value = *old_interval = 0;
+	if (c && c->expires) {
+		*old_value = c->expires > cpu ? c->expires - cpu : 1000;
+		*old_interval = c->interval;
+	}
+	if (!c) {
+		if (!value)
+			return;
+		c = calloc(1, sizeof(*c));
+		if (!c)
+			return;
+		c->tg = tg;
+		c->prof = prof;
+		c->kt.fire = cpu_itimer_fire;
+		tg->itimer_cpu[prof] = c;
+	}
+	c->expires = value ? cpu + value : 0;
+	c->interval = interval;
+	if (value)
+		cpu_itimer_schedule(c, cpu);
+	else
+		ktimer_disarm(&c->kt);
+}
+
 void timer_group_exit(struct thread_group *tg)
 {
 	struct posix_timer *pt;
+
+	for (int i = 0; i < 2; i++) {
+		if (tg->itimer_cpu[i]) {
+			ktimer_disarm(&tg->itimer_cpu[i]->kt);
+			free(tg->itimer_cpu[i]);
+			tg->itimer_cpu[i] = NULL;
+		}
+	}
 
 	while ((pt = LIST_FIRST(&tg->timers))) {
 		LIST_REMOVE(pt, link);

@@ -47,6 +47,22 @@ struct posix_timer {
 	bool queued;           /* its signal is pending, not yet delivered */
 };
 
+/* ITIMER_VIRTUAL / ITIMER_PROF: they count the group's CPU time (guest
+ * time, and for PROF also the Sentry's work for it). A real-time ktimer
+ * estimates when the budget runs out; when it fires the real CPU time is
+ * checked and the signal sent or the ktimer moved. */
+struct cpu_itimer {
+	struct ktimer kt;
+	struct thread_group *tg;
+	bool prof;
+	int64_t expires;       /* group CPU time at which it fires; 0: off */
+	int64_t interval;
+};
+/* The group's CPU time now, counting guest runs in progress. */
+int64_t tg_cpu_ns(struct thread_group *, bool with_system);
+void cpu_itimer_set(struct thread_group *, bool prof, int64_t value,
+		    int64_t interval, int64_t *old_value, int64_t *old_interval);
+
 /* Set up a timer of `tg` (its ktimer's fire queues the signal). */
 void posix_timer_init(struct posix_timer *, struct thread_group *);
 /* The group's timers die with it. */

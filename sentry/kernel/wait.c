@@ -11,7 +11,9 @@
 #include "sentry/abi/errno.h"
 #include "sentry/abi/resource.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/signal.h"
+#include "sentry/vfs/vfs.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/task_internal.h"
 
@@ -80,6 +82,11 @@ static int wait_scan(struct task *t, const struct wait_req *w,
 			if (!(w->options & LINUX_WNOWAIT)) {
 				t->tg->children_utime_ns += c->utime_ns;
 				t->tg->children_stime_ns += c->stime_ns;
+				if (c->maxrss_kb > t->tg->children_maxrss_kb)
+					t->tg->children_maxrss_kb = c->maxrss_kb;
+				if (c->children_maxrss_kb > t->tg->children_maxrss_kb)
+					t->tg->children_maxrss_kb =
+						c->children_maxrss_kb;
 				c->reaped = true;
 				tg_release(c);
 			}
@@ -202,8 +209,25 @@ long kern_waitid(struct task *t, const struct waitid_args *a)
 		if (a->id == 0)
 			w.id = t->tg->pgid;
 		break;
+	case LINUX_P_PIDFD: {
+		struct file *f = fd_get(t, a->id);
+		struct thread_group *tg;
+		bool not_pidfd;
+
+		if (!f)
+			return -EBADF;
+		tg = pidfd_group(f, &not_pidfd);
+		file_put(f);
+		if (not_pidfd)
+			return -EBADF;
+		if (!tg)
+			return -ECHILD;
+		w.idtype = LINUX_P_PID;
+		w.id = tg->tgid;
+		break;
+	}
 	default:
-		return -EINVAL; /* P_PIDFD: pidfds are not implemented */
+		return -EINVAL;
 	}
 	ret = do_wait(t, &w, &r);
 	if (ret < 0)

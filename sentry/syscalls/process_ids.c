@@ -100,6 +100,8 @@ long kern_setpgid(struct task *t, const struct setpgid_args *a)
 		return -ESRCH;
 	if (tg != t->tg && tg->sid != t->tg->sid)
 		return -EPERM;
+	if (tg != t->tg && tg->did_exec)
+		return -EACCES;
 	if (tg->sid == tg->tgid) /* a session leader */
 		return -EPERM;
 	if (pgid != tg->tgid) {

@@ -5,6 +5,8 @@
  * arch_prctl, prctl, scheduling and personality.
  */
 #include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <unistd.h>
@@ -19,6 +21,7 @@
 #include "sentry/kernel/sysinfo.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/task_internal.h"
+#include "sentry/mm/mm.h"
 
 /* ------------------------------------------------------------------ */
 /* rlimits                                                             */
@@ -53,6 +56,14 @@ static long rlimit_set(struct task *t, struct thread_group *tg, int res,
 		return -EPERM;
 	cur->cur = nl->rlim_cur;
 	cur->max = nl->rlim_max;
+	/* The stack's growth limit lives in the address space. */
+	if (res == LINUX_RLIMIT_STACK) {
+		struct task *o;
+
+		TAILQ_FOREACH(o, &tg->tasks, tg_link)
+			if (o->mm)
+				mm_layout(o->mm)->stack_limit = nl->rlim_cur;
+	}
 	return 0;
 }
 
@@ -128,6 +139,12 @@ long kern_getrusage(struct task *t, const struct getrusage_args *a)
 	}
 	ru.ru_utime = linux_ns_to_timeval(u);
 	ru.ru_stime = linux_ns_to_timeval(s);
+	if (a->who == LINUX_RUSAGE_CHILDREN) {
+		ru.ru_maxrss = (int64_t)t->tg->children_maxrss_kb;
+	} else {
+		tg_update_maxrss(t->tg, t->mm);
+		ru.ru_maxrss = (int64_t)t->tg->maxrss_kb;
+	}
 	return task_copy_out(t, a->usage, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
@@ -363,8 +380,10 @@ long kern_prctl(struct task *t, const struct prctl_args *a)
 	case LINUX_PR_GET_SECCOMP:
 		return 0;
 	case LINUX_PR_GET_TIMERSLACK:
-		return 50000;
+		return (long)t->timer_slack_ns;
 	case LINUX_PR_SET_TIMERSLACK:
+		/* 0 restores the default; the Sentry's timers ignore it. */
+		t->timer_slack_ns = a->arg2 ? a->arg2 : 50000;
 		return 0;
 	case LINUX_PR_SET_VMA:
 		return 0; /* naming anonymous vmas is accepted, not shown */
@@ -401,21 +420,50 @@ long kern_sched_yield(struct task *t, const struct sched_yield_args *a)
 	return 0;
 }
 
+/* The task a scheduling call names: pid 0 is the caller. */
+static struct task *sched_target(struct task *t, int pid)
+{
+	struct task *o;
+
+	if (!pid)
+		return t;
+	o = task_by_tid(pid);
+	return o && o->state != TASK_DEAD ? o : NULL;
+}
+
+/* An all-CPUs mask for a task that never set one. */
+static void effective_affinity(const struct task *t, uint64_t *mask)
+{
+	unsigned ncpu = sysinfo_ncpus();
+	bool any = false;
+
+	for (unsigned i = 0; i < 16; i++)
+		any |= t->affinity[i] != 0;
+	if (any) {
+		memcpy(mask, t->affinity, sizeof(t->affinity));
+		return;
+	}
+	memset(mask, 0, sizeof(t->affinity));
+	for (unsigned i = 0; i < ncpu && i < SYSINFO_MAX_CPUS; i++)
+		mask[i / 64] |= 1ULL << (i % 64);
+}
+
 long kern_sched_getaffinity(struct task *t, const struct sched_getaffinity_args *a)
 {
-	uint8_t mask[SYSINFO_MAX_CPUS / 8] = { 0 };
+	uint64_t mask[16];
 	unsigned ncpu = sysinfo_ncpus();
 	/* Linux copies nr_cpu_ids bits rounded up to whole longs. */
 	size_t need = (ncpu + 63) / 64 * 8;
+	struct task *o;
 
 	if (a->pid < 0)
 		return -EINVAL;
-	if (a->pid && !task_by_tid(a->pid))
+	o = sched_target(t, a->pid);
+	if (!o)
 		return -ESRCH;
 	if ((a->cpusetsize * 8) < ncpu || (a->cpusetsize & 7))
 		return -EINVAL;
-	for (unsigned i = 0; i < ncpu; i++)
-		mask[i / 8] |= (uint8_t)(1u << (i % 8));
+	effective_affinity(o, mask);
 	if (task_copy_out(t, a->mask, mask, need))
 		return -EFAULT;
 	return (long)need;
@@ -423,21 +471,40 @@ long kern_sched_getaffinity(struct task *t, const struct sched_getaffinity_args 
 
 long kern_sched_setaffinity(struct task *t, const struct sched_setaffinity_args *a)
 {
-	uint8_t b;
+	uint64_t mask[16] = { 0 }, valid[16];
+	size_t len = a->cpusetsize < sizeof(mask) ? a->cpusetsize : sizeof(mask);
+	struct task *o;
+	bool any = false;
 
 	if (a->pid < 0)
 		return -EINVAL;
-	if (a->pid && !task_by_tid(a->pid))
-		return -ESRCH;
-	/* Accepted and not applied: the Sentry does not pin guest threads. */
-	if (a->cpusetsize && task_copy_in(t, a->mask, &b, 1))
+	if (task_copy_in(t, a->mask, mask, len))
 		return -EFAULT;
+	o = sched_target(t, a->pid);
+	if (!o)
+		return -ESRCH;
+	/* Only CPUs the sandbox has count; none left is EINVAL. */
+	memset(valid, 0, sizeof(valid));
+	for (unsigned i = 0; i < sysinfo_ncpus() && i < SYSINFO_MAX_CPUS; i++)
+		valid[i / 64] |= 1ULL << (i % 64);
+	for (unsigned i = 0; i < 16; i++) {
+		mask[i] &= valid[i];
+		any |= mask[i] != 0;
+	}
+	if (!any)
+		return -EINVAL;
+	memcpy(o->affinity, mask, sizeof(mask));
+	o->affinity_dirty = true;
 	return 0;
 }
 
 long kern_getcpu(struct task *t, const struct getcpu_args *a)
 {
-	uint32_t cpu = (uint32_t)sched_getcpu(), node = 0;
+	uint32_t cpu, node = 0;
+
+	/* The task's Sentry thread runs where the task's affinity allows. */
+	task_apply_affinity(t);
+	cpu = (uint32_t)sched_getcpu();
 
 	if (a->cpu && task_copy_out(t, a->cpu, &cpu, 4))
 		return -EFAULT;
@@ -525,21 +592,37 @@ long kern_sched_rr_get_interval(struct task *t,
 	return task_copy_out(t, a->tp, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
-/* Nice values are kept per group and reported back; the Sentry does not
- * act on them. */
+/* Nice values are kept per task and reported; the Sentry does not
+ * schedule by them (the host schedules the Sentry's threads). */
 long kern_getpriority(struct task *t, const struct getpriority_args *a)
 {
-	(void)t;
-	if (a->which == LINUX_PRIO_PROCESS && a->who && !tg_by_tgid(a->who))
+	struct task *o;
+
+	if (a->which != LINUX_PRIO_PROCESS)
+		return 20 - t->nice;
+	o = sched_target(t, a->who);
+	if (!o)
 		return -ESRCH;
-	return 20; /* 20 - nice 0, the raw syscall's convention */
+	return 20 - o->nice; /* the raw syscall returns 20 - nice */
 }
 
 long kern_setpriority(struct task *t, const struct setpriority_args *a)
 {
-	if (a->which == LINUX_PRIO_PROCESS && a->who && !tg_by_tgid(a->who))
-		return -ESRCH;
-	if (a->prio < 0 && !creds_capable(t->creds, LINUX_CAP_SYS_NICE))
+	int nice = a->prio < -20 ? -20 : a->prio > 19 ? 19 : a->prio;
+	struct task *o;
+
+	if (a->which != LINUX_PRIO_PROCESS) {
+		/* Groups and users: apply to the caller, the only member the
+		 * Sentry tracks precisely enough. */
+		o = t;
+	} else {
+		o = sched_target(t, a->who);
+		if (!o)
+			return -ESRCH;
+	}
+	if (nice < o->nice && !creds_capable(t->creds, LINUX_CAP_SYS_NICE) &&
+	    20 - nice > (int)t->tg->rlimits[LINUX_RLIMIT_NICE].cur)
 		return -EACCES;
+	o->nice = nice;
 	return 0;
 }

@@ -130,7 +130,7 @@ long kern_pause(struct task *t, const struct pause_args *a)
 long kern_rt_sigtimedwait(struct task *t, const struct rt_sigtimedwait_args *a)
 {
 	struct linux_siginfo info;
-	uint64_t set, saved = t->sigmask;
+	uint64_t set;
 	int64_t deadline = 0;
 	int err = 0;
 
@@ -153,9 +153,10 @@ long kern_rt_sigtimedwait(struct task *t, const struct rt_sigtimedwait_args *a)
 	if (!signal_dequeue(t, set, &info)) {
 		if (deadline == -1)
 			return -EAGAIN;
-		/* Unblock the awaited signals while waiting, so sending one
-		 * wakes us; the mask is restored before returning. */
-		t->sigmask &= ~set;
+		/* The awaited signals wake the wait but stay blocked (so a
+		 * fatal default action does not end the process meanwhile,
+		 * as Linux's real_blocked). */
+		t->sigwait_set = set;
 		while (!err && !signal_dequeue(t, set, &info)) {
 			err = task_wait(t, deadline, true);
 			if (err == -EINTR && signal_dequeue(t, set, &info)) {
@@ -163,7 +164,7 @@ long kern_rt_sigtimedwait(struct task *t, const struct rt_sigtimedwait_args *a)
 				break;
 			}
 		}
-		t->sigmask = saved;
+		t->sigwait_set = 0;
 		if (err == -ETIMEDOUT)
 			return -EAGAIN;
 		if (err)

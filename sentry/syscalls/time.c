@@ -227,10 +227,12 @@ long kern_clock_nanosleep(struct task *t, const struct clock_nanosleep_args *a)
 	case LINUX_CLOCK_TAI:
 	case LINUX_CLOCK_PROCESS_CPUTIME_ID:
 		break;
-	case LINUX_CLOCK_THREAD_CPUTIME_ID:
-		return -EINVAL;
+	case LINUX_CLOCK_MONOTONIC_RAW:
+	case LINUX_CLOCK_REALTIME_COARSE:
+	case LINUX_CLOCK_MONOTONIC_COARSE:
+		return -EOPNOTSUPP; /* clocks Linux cannot sleep on */
 	default:
-		return a->clockid < 0 ? -EINVAL : -EOPNOTSUPP;
+		return -EINVAL;
 	}
 	if (!(a->flags & LINUX_TIMER_ABSTIME))
 		return sleep_relative(t, a->request, a->remain);
@@ -308,8 +310,21 @@ long kern_getitimer(struct task *t, const struct getitimer_args *a)
 {
 	struct linux_itimerval v = { 0 };
 
-	if (a->which == LINUX_ITIMER_REAL && t->tg->itimer_real)
+	if (a->which == LINUX_ITIMER_REAL && t->tg->itimer_real) {
 		v = itimer_value(&t->tg->itimer_real->kt);
+	} else if (a->which != LINUX_ITIMER_REAL) {
+		struct cpu_itimer *c = t->tg->itimer_cpu[a->which ==
+							 LINUX_ITIMER_PROF];
+
+		if (c && c->expires) {
+			int64_t cpu = tg_cpu_ns(t->tg, c->prof);
+
+			v.value = linux_ns_to_timeval(c->expires > cpu
+							      ? c->expires - cpu
+							      : 1000);
+			v.interval = linux_ns_to_timeval(c->interval);
+		}
+	}
 	return task_copy_out(t, a->curr_value, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -347,10 +362,15 @@ long kern_setitimer(struct task *t, const struct setitimer_args *a)
 			return err;
 		break;
 	case LINUX_ITIMER_VIRTUAL:
-	case LINUX_ITIMER_PROF:
-		/* CPU-time interval timers are not implemented: they are
-		 * accepted and never fire (documented in the spec). */
+	case LINUX_ITIMER_PROF: {
+		int64_t ov, oi;
+
+		cpu_itimer_set(t->tg, a->which == LINUX_ITIMER_PROF, value,
+			       interval, &ov, &oi);
+		old.value = linux_ns_to_timeval(ov);
+		old.interval = linux_ns_to_timeval(oi);
 		break;
+	}
 	default:
 		return -EINVAL;
 	}
