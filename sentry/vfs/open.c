@@ -22,6 +22,18 @@ static const struct file_ops path_fops;
 static struct superblock *pseudo_sb;
 static struct mount *pseudo_mnt;
 
+/* A pipe inode reopened through /proc/PID/fd after its pipe went got a
+ * FIFO pipe of its own: it goes with the inode. */
+static void pseudo_evict(struct inode *i)
+{
+	if (i->fifo)
+		pipe_fifo_release(i);
+}
+
+static const struct superblock_ops pseudo_sops = {
+	.evict = pseudo_evict,
+};
+
 /* The pseudo superblock and its internal mount, made on first use so that
  * pipes work even before (or without) vfs_init. */
 static int pseudo_init(void)
@@ -32,7 +44,8 @@ static int pseudo_init(void)
 
 	if (pseudo_mnt)
 		return 0;
-	err = superblock_new(NULL, "pipefs", 0x50495045 /* PIPEFS_MAGIC */,
+	err = superblock_new(&pseudo_sops, "pipefs",
+			     0x50495045 /* PIPEFS_MAGIC */,
 			     SB_PSEUDO | SB_NOCACHE, &pseudo_sb);
 	if (err)
 		return err;

@@ -1016,6 +1016,7 @@ static void test_dcache_bounded(void **state)
 }
 
 extern const struct CMUnitTest vfs_io_tests[];
+extern const struct CMUnitTest vfs_files_tests[];
 
 int main(void)
 {
@@ -1046,5 +1047,7 @@ int main(void)
 
 	failed += _cmocka_run_group_tests("vfs_io", vfs_io_tests,
 					  vfs_io_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("vfs_files", vfs_files_tests,
+					  vfs_files_tests_count, NULL, NULL);
 	return failed ? 1 : 0;
 }
