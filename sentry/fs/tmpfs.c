@@ -333,6 +333,32 @@ static int tmpfs_rmdir(struct inode *dir, const char *name,
 	return 0;
 }
 
+/* RENAME_EXCHANGE: the two entries swap inodes; a directory that
+ * changes parent carries its ".." to the other directory's link count. */
+static void tmpfs_exchange(struct inode *odir, struct tmpfs_dirent *oe,
+			   struct inode *ndir, struct tmpfs_dirent *ne)
+{
+	struct inode *a = oe->inode, *b = ne->inode;
+
+	oe->inode = b;
+	ne->inode = a;
+	if (odir != ndir) {
+		if (LINUX_S_ISDIR(a->mode)) {
+			odir->nlink--;
+			ndir->nlink++;
+		}
+		if (LINUX_S_ISDIR(b->mode)) {
+			ndir->nlink--;
+			odir->nlink++;
+		}
+	}
+	touch_c(a);
+	touch_c(b);
+	touch_mc(odir);
+	if (ndir != odir)
+		touch_mc(ndir);
+}
+
 /* Move an entry (replacing `target`), keeping the directories' link
  * counts: a directory moved between parents carries its "..". */
 static int tmpfs_rename(struct inode *odir, const char *oname,
@@ -344,12 +370,15 @@ static int tmpfs_rename(struct inode *odir, const char *oname,
 	bool isdir = LINUX_S_ISDIR(victim->mode);
 	int err;
 
-	(void)flags;
 	if (!oe || oe->inode != victim)
 		return -ENOENT;
 	ne = dir_find(ndir, nname);
 	if ((ne ? ne->inode : NULL) != target)
 		return -ENOENT;
+	if (flags & LINUX_RENAME_EXCHANGE) {
+		tmpfs_exchange(odir, oe, ndir, ne);
+		return 0;
+	}
 	if (target && LINUX_S_ISDIR(target->mode) && node(target)->nentries)
 		return -ENOTEMPTY;
 	/* Add the new name first: the only step that can fail. */

@@ -191,7 +191,9 @@ struct inode_ops {
 	 * both, checked types (dir over dir, non-dir over non-dir), loops
 	 * (a directory into its own subtree), RENAME_NOREPLACE, and that
 	 * they differ; `target` is the inode replaced (NULL if none). The
-	 * fs checks that a replaced directory is empty. */
+	 * fs checks that a replaced directory is empty. With
+	 * RENAME_EXCHANGE in flags, target (never NULL) moves to odir/oname
+	 * instead (of any type); a fs that cannot swap returns -EINVAL. */
 	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
 		      const char *nname, struct inode *victim,
 		      struct inode *target, unsigned flags);

@@ -601,7 +601,12 @@ static void test_rename(void **state)
 	assert_int_equal(REN("/r/f", "/r/f", 0), 0);
 	assert_int_equal(REN("/r/f", "/r/g/", 0), -ENOTDIR);
 	assert_int_equal(REN("/r/.", "/r/x", 0), -EBUSY);
-	assert_int_equal(REN("/r/f", "/r/x", LINUX_RENAME_EXCHANGE), -EINVAL);
+	/* An exchange needs both names. */
+	assert_int_equal(REN("/r/f", "/r/x", LINUX_RENAME_EXCHANGE), -ENOENT);
+	assert_int_equal(REN("/r/f", "/r/g",
+			     LINUX_RENAME_EXCHANGE | LINUX_RENAME_NOREPLACE),
+			 -EINVAL);
+	assert_int_equal(REN("/r/f", "/r/g", LINUX_RENAME_WHITEOUT), -EINVAL);
 	/* Replace a file; the old name is gone, the new one is f. */
 	assert_int_equal(REN("/r/f", "/r/g", 0), 0);
 	assert_int_equal(look("/r/f", 0, NULL), -ENOENT);
@@ -616,6 +621,26 @@ static void test_rename(void **state)
 	assert_int_equal(stat_of("/r", 0).nlink, 2);
 	assert_int_equal(stat_of("/r2", 0).nlink, 3);
 	assert_int_equal(ino_of("/r2/moved/sub/../.."), ino_of("/r2"));
+	/* RENAME_EXCHANGE: two files swap; a file and a directory in
+	 * different parents swap, and the link counts follow the
+	 * directory; a directory cannot swap with its own ancestor. */
+	assert_int_equal(touch("/r/h", 0600), 0);
+	assert_int_equal(REN("/r/g", "/r/h", LINUX_RENAME_EXCHANGE), 0);
+	assert_int_equal(ino_of("/r/h"), f);
+	assert_int_equal(REN("/r/h", "/r2/moved", LINUX_RENAME_EXCHANGE), 0);
+	assert_int_equal(ino_of("/r/h"), d);
+	assert_int_equal(ino_of("/r2/moved"), f);
+	assert_int_equal(ino_of("/r/h/sub/.."), d);
+	assert_int_equal(stat_of("/r", 0).nlink, 3);
+	assert_int_equal(stat_of("/r2", 0).nlink, 2);
+	assert_int_equal(REN("/r/h/sub", "/r/h", LINUX_RENAME_EXCHANGE),
+			 -EINVAL);
+	assert_int_equal(REN("/r/h", "/r/h/sub", LINUX_RENAME_EXCHANGE),
+			 -EINVAL);
+	assert_int_equal(REN("/r2/moved/", "/r/h", LINUX_RENAME_EXCHANGE),
+			 -ENOTDIR);
+	assert_int_equal(REN("/r/h", "/r2/moved/", LINUX_RENAME_EXCHANGE),
+			 -ENOTDIR);
 #undef REN
 }
 
