@@ -408,6 +408,10 @@ struct file_ops {
 	int (*mmap)(struct file *, struct mappable **out);
 	/* NULL: success (nothing to write back). */
 	int (*fsync)(struct file *, bool datasync);
+	/* fallocate(2) on a regular file after vfs_fallocate's checks
+	 * (mode LINUX_FALLOC_FL_*, off + len within the largest size and
+	 * RLIMIT_FSIZE): -EOPNOTSUPP for modes the fs lacks. NULL: none. */
+	int (*fallocate)(struct file *, int mode, uint64_t off, uint64_t len);
 	/* fcntl commands of one kind of file (F_GETPIPE_SZ/F_SETPIPE_SZ).
 	 * NULL or unknown: -EINVAL. */
 	long (*fcntl)(struct file *, struct task *, int cmd, uint64_t arg);
@@ -529,6 +533,9 @@ int vfs_chown(struct task *, const struct path *, uint32_t uid, uint32_t gid);
 int vfs_truncate(struct task *, const struct path *, uint64_t size);
 /* ftruncate after the fd checks (a regular file open for writing). */
 int vfs_ftruncate(struct task *, struct file *, uint64_t size);
+/* fallocate(2) with Linux's checks in its order (vfs_fallocate). */
+int vfs_fallocate(struct task *, struct file *, int mode, int64_t off,
+		  int64_t len);
 int vfs_setattr(struct task *, const struct path *, struct iattr *);
 
 /*

@@ -210,3 +210,13 @@ WEAK void mappable_truncate(struct mappable *m, uint64_t size)
 	if (keep < m->cap)
 		m->cap = keep;
 }
+
+/* A punched hole reads as zeros. */
+WEAK void mappable_invalidate(struct mappable *m, uint64_t off, uint64_t len)
+{
+	if (off >= m->cap)
+		return;
+	if (len > m->cap - off)
+		len = m->cap - off;
+	memset(m->data + off, 0, len);
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * VFS unit tests, part three: what programs do with open files beyond
- * plain I/O: reopening a pipe through its inode (/proc/PID/fd/N).
+ * plain I/O: reopening a pipe through its inode (/proc/PID/fd/N),
+ * fallocate on tmpfs.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +17,8 @@
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
 #include "sentry/abi/poll.h"
+#include "sentry/abi/resource.h"
+#include "sentry/abi/stat.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/pipe.h"
 #include "tests/unit/vfs_fixture.h"
@@ -57,10 +60,117 @@ static void test_pipe_reopen(void **state)
 	file_put(r2);
 }
 
+static long fstat_blocks_size(int fd, uint64_t *size)
+{
+	struct linux_stat st;
+
+	assert_int_equal(SYS(fstat, .fd = fd, .statbuf = G(&st)), 0);
+	if (size)
+		*size = (uint64_t)st.st_size;
+	return (long)st.st_blocks;
+}
+
+static void test_fallocate(void **state)
+{
+	char buf[8192];
+	uint64_t size;
+	int fd, ro, pfd[2];
+
+	(void)state;
+	fd = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/fa"),
+		      .flags = LINUX_O_CREAT | LINUX_O_RDWR, .mode = 0644);
+	assert_true(fd >= 0);
+	/* Allocation extends the file and counts its pages. */
+	assert_int_equal(SYS(fallocate, .fd = fd, .offset = 0, .len = 8192), 0);
+	assert_int_equal(fstat_blocks_size(fd, &size), 16);
+	assert_int_equal(size, 8192);
+	/* KEEP_SIZE allocates past EOF without a size change. */
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_KEEP_SIZE, .offset = 8192,
+			     .len = 8192),
+			 0);
+	assert_int_equal(fstat_blocks_size(fd, &size), 32);
+	assert_int_equal(size, 8192);
+	/* Allocated pages are data; a punched hole reads as zeros, frees
+	 * its whole pages, zeroes the partial ones. */
+	memset(buf, 'x', sizeof(buf));
+	assert_int_equal(
+		SYS(pwrite64, .fd = fd, .buf = G(buf), .count = 8192, .pos = 0),
+		8192);
+	assert_int_equal(
+		SYS(lseek, .fd = fd, .offset = 0, .whence = LINUX_SEEK_HOLE),
+		8192);
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_PUNCH_HOLE |
+				     LINUX_FALLOC_FL_KEEP_SIZE,
+			     .offset = 100, .len = 4096),
+			 0);
+	assert_int_equal(fstat_blocks_size(fd, &size), 32);
+	assert_int_equal(
+		SYS(pread64, .fd = fd, .buf = G(buf), .count = 8192, .pos = 0),
+		8192);
+	assert_int_equal(buf[99], 'x');
+	assert_int_equal(buf[100], 0);
+	assert_int_equal(buf[4195], 0);
+	assert_int_equal(buf[4196], 'x');
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_PUNCH_HOLE |
+				     LINUX_FALLOC_FL_KEEP_SIZE,
+			     .offset = 4096, .len = 4096),
+			 0);
+	assert_int_equal(fstat_blocks_size(fd, &size), 24);
+	assert_int_equal(size, 8192);
+	assert_int_equal(
+		SYS(lseek, .fd = fd, .offset = 0, .whence = LINUX_SEEK_HOLE),
+		4096);
+	/* Linux's argument checks, in its order. */
+	assert_int_equal(SYS(fallocate, .fd = fd, .offset = 0, .len = 0),
+			 -EINVAL);
+	assert_int_equal(SYS(fallocate, .fd = fd, .offset = -1, .len = 1),
+			 -EINVAL);
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_PUNCH_HOLE, .len = 1),
+			 -EOPNOTSUPP);
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_COLLAPSE_RANGE |
+				     LINUX_FALLOC_FL_KEEP_SIZE,
+			     .len = 1),
+			 -EINVAL);
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_ZERO_RANGE, .len = 1),
+			 -EOPNOTSUPP);
+	assert_int_equal(
+		SYS(fallocate, .fd = fd, .offset = INT64_MAX, .len = 2),
+		-EFBIG);
+	assert_int_equal(SYS(fallocate, .fd = 99, .len = 1), -EBADF);
+	/* RLIMIT_FSIZE applies to growth, with SIGXFSZ. */
+	T->tg->rlimits[LINUX_RLIMIT_FSIZE].cur = 10000;
+	assert_int_equal(SYS(fallocate, .fd = fd, .len = 20000), -EFBIG);
+	assert_int_equal(fake_last_signal, LINUX_SIGXFSZ);
+	assert_int_equal(SYS(fallocate, .fd = fd,
+			     .mode = LINUX_FALLOC_FL_KEEP_SIZE, .len = 20000),
+			 0);
+	T->tg->rlimits[LINUX_RLIMIT_FSIZE].cur = ~0ULL;
+	ro = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/fa"),
+		      .flags = LINUX_O_RDONLY);
+	assert_int_equal(SYS(fallocate, .fd = ro, .len = 1), -EBADF);
+	assert_int_equal(SYS(close, .fd = ro), 0);
+	ro = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/"),
+		      .flags = LINUX_O_RDONLY);
+	assert_int_equal(SYS(fallocate, .fd = ro, .len = 1), -EBADF);
+	assert_int_equal(SYS(close, .fd = ro), 0);
+	assert_int_equal(SYS(pipe2, .pipefd = G(pfd)), 0);
+	assert_int_equal(SYS(fallocate, .fd = pfd[1], .len = 1), -ESPIPE);
+	assert_int_equal(SYS(close, .fd = pfd[0]), 0);
+	assert_int_equal(SYS(close, .fd = pfd[1]), 0);
+	assert_int_equal(SYS(close, .fd = fd), 0);
+}
+
 const struct CMUnitTest vfs_files_tests[] = {
 #define T_(f)                                                                  \
 	cmocka_unit_test_setup_teardown(f, vfs_test_setup, vfs_test_teardown)
 	T_(test_pipe_reopen),
+	T_(test_fallocate),
 #undef T_
 };
 const size_t vfs_files_tests_count =
