@@ -2,7 +2,7 @@
 /*
  * VFS unit tests, part three: what programs do with open files beyond
  * plain I/O: reopening a pipe through its inode (/proc/PID/fd/N),
- * fallocate on tmpfs.
+ * fallocate on tmpfs, sendfile.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -166,11 +166,87 @@ static void test_fallocate(void **state)
 	assert_int_equal(SYS(close, .fd = fd), 0);
 }
 
+static void test_sendfile(void **state)
+{
+	static char big[200000], back[200000];
+	int64_t off;
+	int in, out, app, pfd[2];
+	char buf[8];
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(big); k++)
+		big[k] = (char)(k * 7 + (k >> 9));
+	in = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/in"),
+		      .flags = LINUX_O_CREAT | LINUX_O_RDWR, .mode = 0644);
+	out = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/out"),
+		       .flags = LINUX_O_CREAT | LINUX_O_RDWR, .mode = 0644);
+	assert_int_equal(
+		SYS(write, .fd = in, .buf = G(big), .count = sizeof(big)),
+		sizeof(big));
+	/* With an offset pointer: the pointer moves, the fd offset not;
+	 * the copy spans several chunks. */
+	off = 0;
+	assert_int_equal(SYS(sendfile, .out_fd = out, .in_fd = in,
+			     .offset = G(&off), .count = 1 << 20),
+			 sizeof(big));
+	assert_int_equal(off, sizeof(big));
+	assert_int_equal(SYS(lseek, .fd = in, .offset = 0, .whence = 1),
+			 sizeof(big));
+	assert_int_equal(SYS(pread64, .fd = out, .buf = G(back),
+			     .count = sizeof(back), .pos = 0),
+			 sizeof(back));
+	assert_memory_equal(big, back, sizeof(big));
+	/* Without: the input's offset moves; at EOF nothing is sent. */
+	assert_int_equal(SYS(sendfile, .out_fd = out, .in_fd = in, .count = 10),
+			 0);
+	assert_int_equal(SYS(lseek, .fd = in, .offset = 5, .whence = 0), 5);
+	assert_int_equal(SYS(pipe2, .pipefd = G(pfd)), 0);
+	assert_int_equal(
+		SYS(sendfile, .out_fd = pfd[1], .in_fd = in, .count = 3), 3);
+	assert_int_equal(SYS(lseek, .fd = in, .offset = 0, .whence = 1), 8);
+	assert_int_equal(SYS(read, .fd = pfd[0], .buf = G(buf), .count = 8), 3);
+	assert_memory_equal(buf, big + 5, 3);
+	/* Linux's errors. */
+	assert_int_equal(SYS(sendfile, .out_fd = out, .in_fd = 99, .count = 1),
+			 -EBADF);
+	assert_int_equal(SYS(sendfile, .out_fd = 99, .in_fd = in, .count = 1),
+			 -EBADF);
+	assert_int_equal(
+		SYS(sendfile, .out_fd = out, .in_fd = pfd[1], .count = 1),
+		-EBADF);
+	assert_int_equal(
+		SYS(sendfile, .out_fd = pfd[0], .in_fd = in, .count = 1),
+		-EBADF);
+	assert_int_equal(SYS(sendfile, .out_fd = out, .in_fd = pfd[0],
+			     .offset = G(&off), .count = 1),
+			 -ESPIPE);
+	off = -1;
+	assert_int_equal(SYS(sendfile, .out_fd = out, .in_fd = in,
+			     .offset = G(&off), .count = 1),
+			 -EINVAL);
+	assert_int_equal(SYS(sendfile, .out_fd = out, .in_fd = in,
+			     .offset = 0x10, .count = 1),
+			 -EFAULT);
+	assert_int_equal(
+		SYS(sendfile, .out_fd = out, .in_fd = in, .count = ~0ULL),
+		-EINVAL);
+	app = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/out"),
+		       .flags = LINUX_O_WRONLY | LINUX_O_APPEND);
+	assert_int_equal(SYS(sendfile, .out_fd = app, .in_fd = in, .count = 1),
+			 -EINVAL);
+	SYS(close, .fd = app);
+	SYS(close, .fd = pfd[0]);
+	SYS(close, .fd = pfd[1]);
+	SYS(close, .fd = in);
+	SYS(close, .fd = out);
+}
+
 const struct CMUnitTest vfs_files_tests[] = {
 #define T_(f)                                                                  \
 	cmocka_unit_test_setup_teardown(f, vfs_test_setup, vfs_test_teardown)
 	T_(test_pipe_reopen),
 	T_(test_fallocate),
+	T_(test_sendfile),
 #undef T_
 };
 const size_t vfs_files_tests_count =
