@@ -241,6 +241,21 @@ static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode,
 	return tmpfs_make(dir, name, LINUX_S_IFREG | (mode & 07777), c, out);
 }
 
+/* O_TMPFILE: an inode in no directory, freed with its last open unless
+ * linkat names it. */
+static int tmpfs_tmpfile(struct inode *dir, uint32_t mode,
+			 const struct creds *c, struct inode **out)
+{
+	struct inode *i = tmpfs_inode_new(
+		dir->sb, LINUX_S_IFREG | (mode & 07777), c, dir);
+
+	if (!i)
+		return -ENOMEM;
+	i->nlink = 0;
+	*out = i;
+	return 0;
+}
+
 static int tmpfs_mkdir(struct inode *dir, const char *name, uint32_t mode,
 		       const struct creds *c, struct inode **out)
 {
@@ -477,6 +492,7 @@ static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
 static const struct inode_ops tmpfs_dir_iops = {
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
+	.tmpfile = tmpfs_tmpfile,
 	.mkdir = tmpfs_mkdir,
 	.mknod = tmpfs_mknod,
 	.symlink = tmpfs_symlink,

@@ -409,6 +409,67 @@ static int open_creat(struct task *t, int dirfd, const char *path,
 	return err;
 }
 
+/* The nameless dentry of an O_TMPFILE inode: a child of the directory
+ * it was made in, never hashed, "#ino (deleted)" in its path. */
+static int tmpfile_dentry(const struct path *dir, struct inode *i,
+			  struct path *out)
+{
+	char name[32];
+	struct dentry *d;
+	int err;
+
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)i->ino);
+	err = d_alloc(dir->dentry, name, i, &d);
+	if (err)
+		return err;
+	d_drop(d, true);
+	out->mnt = dir->mnt;
+	mnt_get(out->mnt);
+	out->dentry = d;
+	return 0;
+}
+
+/* O_TMPFILE (do_tmpfile + vfs_tmpfile): an unnamed regular file in the
+ * directory at `path`, which linkat can name later unless O_EXCL. */
+static int open_tmpfile(struct task *t, int dirfd, const char *path,
+			uint32_t flags, uint32_t mode, struct file **out)
+{
+	const struct creds *c = vfs_task_creds(t);
+	int lf = LOOKUP_DIRECTORY, err;
+	struct path dir, p = {0};
+	struct inode *di, *i;
+
+	if (!(flags & LINUX_O_NOFOLLOW))
+		lf |= LOOKUP_FOLLOW;
+	err = vfs_lookup(t, dirfd, path, lf, &dir);
+	if (err)
+		return err;
+	di = dir.dentry->inode;
+	err = vfs_mnt_want_write(dir.mnt);
+	if (!err)
+		err = vfs_permission(dir.mnt, di, MAY_WRITE | MAY_EXEC, c);
+	if (!err && (!di->ops || !di->ops->tmpfile))
+		err = -EOPNOTSUPP;
+	if (err)
+		goto out;
+	mode = (mode & 07777 & ~t->fs->umask) | LINUX_S_IFREG;
+	err = di->ops->tmpfile(di, mode, c, &i);
+	if (err)
+		goto out;
+	err = tmpfile_dentry(&dir, i, &p);
+	if (err) {
+		inode_put(i);
+		goto out;
+	}
+	err = file_new(&p, flags, out);
+	if (!err && !(flags & LINUX_O_EXCL))
+		i->iflags |= INODE_LINKABLE;
+out:
+	path_put(&p);
+	path_put(&dir);
+	return err;
+}
+
 int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 	     uint32_t mode, struct file **out)
 {
@@ -419,11 +480,13 @@ int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 		flags &= LINUX_O_PATH | LINUX_O_DIRECTORY | LINUX_O_NOFOLLOW |
 			 LINUX_O_CLOEXEC;
 	if ((flags & LINUX___O_TMPFILE) && !(flags & LINUX_O_PATH)) {
+		/* build_open_flags: O_DIRECTORY without O_CREAT, and an
+		 * access mode that includes writing (3 does, as Linux's
+		 * ACC_MODE table says). */
 		if ((flags & LINUX_O_TMPFILE) != LINUX_O_TMPFILE ||
-		    !(flags & LINUX_O_ACCMODE) ||
-		    (flags & LINUX_O_ACCMODE) == 3 || (flags & LINUX_O_CREAT))
+		    !(flags & LINUX_O_ACCMODE) || (flags & LINUX_O_CREAT))
 			return -EINVAL;
-		return -EOPNOTSUPP;
+		return open_tmpfile(t, dirfd, path, flags, mode, out);
 	}
 	/* Linux 6.4+: O_CREAT|O_DIRECTORY is meaningless. */
 	if ((flags & (LINUX_O_CREAT | LINUX_O_DIRECTORY)) ==

@@ -231,11 +231,13 @@ int vfs_link(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = -EPERM;
 	if (!err && (!dir->ops || !dir->ops->link || dir->sb != i->sb))
 		err = dir->sb != i->sb ? -EXDEV : -EPERM;
-	if (!err && i->nlink == 0)
+	/* A removed file cannot come back, an O_TMPFILE one can (once). */
+	if (!err && i->nlink == 0 && !(i->iflags & INODE_LINKABLE))
 		err = -ENOENT;
 	if (!err) {
 		err = dir->ops->link(dir, last.name, i);
 		if (!err) {
+			i->iflags &= ~INODE_LINKABLE;
 			inode_get(i);
 			instantiate(&parent, last.name, i);
 		}

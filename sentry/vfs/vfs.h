@@ -180,6 +180,10 @@ struct inode_ops {
 		     uint64_t rdev, const struct creds *, struct inode **out);
 	int (*symlink)(struct inode *dir, const char *name, const char *target,
 		       const struct creds *, struct inode **out);
+	/* O_TMPFILE: a new regular inode of dir's fs with no name (nlink
+	 * 0), `mode` as for create. NULL: -EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, const struct creds *,
+		       struct inode **out);
 	/* A new name for an existing non-directory inode of this fs. */
 	int (*link)(struct inode *dir, const char *name, struct inode *target);
 	/* Remove a non-directory entry / an empty directory entry (the VFS
@@ -236,10 +240,15 @@ struct inode {
 	uint32_t blksize; /* 0: 4096 */
 	struct timespec atime, mtime, ctime, btime;
 
+	unsigned iflags; /* INODE_* */
 	/* For FIFOs: the pipe shared by every open of the inode. */
 	struct pipe *fifo;
 	void *priv; /* the fs's part */
 };
+
+/* inode.iflags: an O_TMPFILE inode (opened without O_EXCL) that linkat
+ * may give a name although its link count is 0 (Linux's I_LINKABLE). */
+#define INODE_LINKABLE 0x1u
 
 /* A new inode of sb with one reference, ino from sb->next_ino when
  * ino == 0, times now, nlink 1, blksize 4096. */

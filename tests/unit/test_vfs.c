@@ -828,8 +828,8 @@ static void test_open_flags(void **state)
 		assert_int_equal(vfs_read(f, &u, NULL), -EBADF);
 	}
 	file_put(f);
-	assert_int_equal(OPEN("/o", LINUX_O_TMPFILE | LINUX_O_RDWR, 0600),
-			 -EOPNOTSUPP);
+	assert_int_equal(OPEN("/o/f", LINUX_O_TMPFILE | LINUX_O_RDWR, 0600),
+			 -ENOTDIR);
 	assert_int_equal(OPEN("/o", LINUX_O_TMPFILE | LINUX_O_RDONLY, 0600),
 			 -EINVAL);
 	/* Devices: /dev nodes open through the chrdev table. */

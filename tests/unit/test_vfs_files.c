@@ -2,7 +2,7 @@
 /*
  * VFS unit tests, part three: what programs do with open files beyond
  * plain I/O: reopening a pipe through its inode (/proc/PID/fd/N),
- * fallocate on tmpfs, sendfile.
+ * fallocate on tmpfs, sendfile, O_TMPFILE.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -241,12 +241,109 @@ static void test_sendfile(void **state)
 	SYS(close, .fd = out);
 }
 
+static uint64_t stat_size(const char *p)
+{
+	struct linux_stat st;
+
+	assert_int_equal(SYS(stat, .pathname = G(p), .statbuf = G(&st)), 0);
+	return (uint64_t)st.st_size;
+}
+
+static int vfs_chmod_path(const char *p, uint32_t mode)
+{
+	return (int)SYS(chmod, .pathname = G(p), .mode = mode);
+}
+
+static void test_tmpfile(void **state)
+{
+	struct linux_stat st;
+	struct file *f;
+	char buf[64];
+	long n;
+	int fd, ex, gone;
+
+	(void)state;
+	assert_int_equal(vfs_mkdir(T, LINUX_AT_FDCWD, "/td", 0777), 0);
+	fd = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/td"),
+		      .flags = LINUX_O_TMPFILE | LINUX_O_RDWR, .mode = 0640);
+	assert_true(fd >= 0);
+	assert_int_equal(SYS(write, .fd = fd, .buf = G("tmp"), .count = 3), 3);
+	assert_int_equal(SYS(fstat, .fd = fd, .statbuf = G(&st)), 0);
+	assert_int_equal(st.st_nlink, 0);
+	assert_int_equal(st.st_mode, LINUX_S_IFREG | 0640);
+	assert_int_equal(SYS(fcntl, .fd = fd, .cmd = LINUX_F_GETFL) &
+				 LINUX_O_TMPFILE,
+			 LINUX_O_TMPFILE);
+	/* Nameless: the directory lists nothing, the path says deleted. */
+	assert_int_equal(stat_size("/td"), 40);
+	f = fd_get(T, fd);
+	n = vfs_file_path_string(T, f, buf, sizeof(buf));
+	file_put(f);
+	assert_true(n > 0);
+	snprintf(buf + n, sizeof(buf) - (size_t)n, "|");
+	assert_non_null(strstr(buf, "/td/#"));
+	assert_non_null(strstr(buf, " (deleted)|"));
+	/* linkat gives it a name, once. */
+	assert_int_equal(vfs_link(T, fd, "", LINUX_AT_FDCWD, "/td/named",
+				  LOOKUP_EMPTY_PATH),
+			 0);
+	assert_int_equal(SYS(fstat, .fd = fd, .statbuf = G(&st)), 0);
+	assert_int_equal(st.st_nlink, 1);
+	memset(buf, 0, sizeof(buf));
+	f = NULL;
+	assert_int_equal(
+		vfs_open(T, LINUX_AT_FDCWD, "/td/named", LINUX_O_RDONLY, 0, &f),
+		0);
+	assert_int_equal(vfs_file_pread(f, buf, sizeof(buf), 0), 3);
+	assert_string_equal(buf, "tmp");
+	file_put(f);
+	SYS(close, .fd = fd);
+	/* With O_EXCL it can never be linked; neither can a removed file. */
+	ex = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/td"),
+		      .flags = LINUX_O_TMPFILE | LINUX_O_EXCL | LINUX_O_WRONLY,
+		      .mode = 0600);
+	assert_true(ex >= 0);
+	assert_int_equal(vfs_link(T, ex, "", LINUX_AT_FDCWD, "/td/no",
+				  LOOKUP_EMPTY_PATH),
+			 -ENOENT);
+	SYS(close, .fd = ex);
+	gone = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD,
+			.pathname = G("/td/gone"),
+			.flags = LINUX_O_CREAT | LINUX_O_WRONLY, .mode = 0600);
+	assert_int_equal(vfs_unlink(T, LINUX_AT_FDCWD, "/td/gone"), 0);
+	assert_int_equal(vfs_link(T, gone, "", LINUX_AT_FDCWD, "/td/back",
+				  LOOKUP_EMPTY_PATH),
+			 -ENOENT);
+	SYS(close, .fd = gone);
+	/* The flags rules and the directory's permissions. */
+	assert_int_equal(SYS(openat, .dirfd = LINUX_AT_FDCWD,
+			     .pathname = G("/td"),
+			     .flags = LINUX_O_TMPFILE | LINUX_O_RDONLY),
+			 -EINVAL);
+	assert_int_equal(SYS(openat, .dirfd = LINUX_AT_FDCWD,
+			     .pathname = G("/td"),
+			     .flags = LINUX___O_TMPFILE | LINUX_O_RDWR),
+			 -EINVAL);
+	assert_int_equal(SYS(openat, .dirfd = LINUX_AT_FDCWD,
+			     .pathname = G("/nope"),
+			     .flags = LINUX_O_TMPFILE | LINUX_O_RDWR),
+			 -ENOENT);
+	assert_int_equal(vfs_chmod_path("/td", 0755), 0);
+	test_become(1000, 1000, false);
+	assert_int_equal(SYS(openat, .dirfd = LINUX_AT_FDCWD,
+			     .pathname = G("/td"),
+			     .flags = LINUX_O_TMPFILE | LINUX_O_RDWR),
+			 -EACCES);
+	test_become(0, 0, true);
+}
+
 const struct CMUnitTest vfs_files_tests[] = {
 #define T_(f)                                                                  \
 	cmocka_unit_test_setup_teardown(f, vfs_test_setup, vfs_test_teardown)
 	T_(test_pipe_reopen),
 	T_(test_fallocate),
 	T_(test_sendfile),
+	T_(test_tmpfile),
 #undef T_
 };
 const size_t vfs_files_tests_count =
