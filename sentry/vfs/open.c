@@ -88,6 +88,7 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	vfs_locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);

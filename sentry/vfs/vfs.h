@@ -57,6 +57,8 @@ struct mount;
 struct file;
 struct path;
 struct pipe;
+struct file_lock_ctx;
+struct linux_flock;
 
 /* ------------------------------------------------------------------ */
 /* Attributes                                                          */
@@ -241,6 +243,8 @@ struct inode {
 	struct timespec atime, mtime, ctime, btime;
 
 	unsigned iflags; /* INODE_* */
+	/* Advisory locks (locks.c), made on first use. */
+	struct file_lock_ctx *flctx;
 	/* For FIFOs: the pipe shared by every open of the inode. */
 	struct pipe *fifo;
 	void *priv; /* the fs's part */
@@ -477,6 +481,27 @@ int64_t vfs_generic_llseek(struct file *, int64_t off, int whence);
 bool vfs_dir_emit_dots(struct file *, struct dir_ctx *);
 /* getdents with the file's offset updated. */
 int vfs_getdents(struct file *, struct dir_ctx *);
+
+/* ------------------------------------------------------------------ */
+/* Advisory locks                                                      */
+
+/* fcntl's F_GETLK, F_SETLK, F_SETLKW and F_OFD_GETLK/SETLK/SETLKW on an
+ * open description with Linux's checks (EINVAL, EOVERFLOW, EBADF for a
+ * type the access mode does not allow, EAGAIN, EDEADLK, ENOLCK); F_GETLK
+ * rewrites *l. POSIX locks are owned by t's descriptor table, OFD locks by
+ * the description. */
+long vfs_fcntl_lock(struct task *, struct file *, int cmd,
+		    struct linux_flock *l);
+/* flock(2): LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB; f NULL gives
+ * -EBADF once the operation is known valid (Linux's order). */
+int vfs_flock(struct task *, struct file *f, unsigned op);
+/* A descriptor of f in table `owner` is closed: the owner's POSIX locks
+ * on the inode go (all of them, as POSIX says). */
+void vfs_locks_remove_posix(struct file *f, const void *owner);
+/* The description's last reference went: its OFD and flock locks go. */
+void vfs_locks_remove_file(struct file *);
+/* The inode is freed: so is its lock context. */
+void vfs_locks_free(struct inode *);
 
 /* ------------------------------------------------------------------ */
 /* Path resolution                                                     */

@@ -90,6 +90,7 @@ int vfs_test_setup(void **state)
 	assert_int_equal(fs_context_new(&root, &T->fs), 0);
 	assert_int_equal(fd_table_new(&T->fdt), 0);
 	fake_signals_sent = 0;
+	fake_wait_hook = NULL;
 	fake_ro_start = fake_ro_end = 0;
 	return 0;
 }

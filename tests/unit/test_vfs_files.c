@@ -2,7 +2,10 @@
 /*
  * VFS unit tests, part three: what programs do with open files beyond
  * plain I/O: reopening a pipe through its inode (/proc/PID/fd/N),
- * fallocate on tmpfs, sendfile, O_TMPFILE.
+ * fallocate on tmpfs, sendfile, O_TMPFILE, and advisory locks (POSIX
+ * record locks between "processes" that are two descriptor tables, OFD
+ * locks, flock, deadlock detection, waiting through the fake task_wait's
+ * hook).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -16,6 +19,7 @@
 
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
+#include "sentry/abi/errno.h"
 #include "sentry/abi/poll.h"
 #include "sentry/abi/resource.h"
 #include "sentry/abi/stat.h"
@@ -337,13 +341,308 @@ static void test_tmpfile(void **state)
 	test_become(0, 0, true);
 }
 
+/* Two "processes": the test's table A (pid 1) and a forked copy B
+ * (pid 2); lk() runs an fcntl lock command as one of them. */
+static struct fd_table *tab_a, *tab_b;
+
+static void as_proc(int which)
+{
+	T->fdt = which == 1 ? tab_a : tab_b;
+	T->tg->tgid = which;
+}
+
+static long lk(int who, int fd, int cmd, int type, int64_t start, int64_t len,
+	       struct linux_flock *out)
+{
+	struct linux_flock l = {.l_type = (int16_t)type,
+				.l_whence = LINUX_SEEK_SET,
+				.l_start = start,
+				.l_len = len};
+	long r;
+
+	as_proc(who);
+	r = SYS(fcntl, .fd = fd, .cmd = cmd, .arg = G(&l));
+	as_proc(1);
+	if (out)
+		*out = l;
+	return r;
+}
+
+/* F_GETLK from `who`: the blocking lock's type (F_UNLCK if none). */
+static int getlk(int who, int fd, int type, int64_t start, int64_t len,
+		 struct linux_flock *l)
+{
+	assert_int_equal(lk(who, fd, LINUX_F_GETLK, type, start, len, l), 0);
+	return l->l_type;
+}
+
+static void fork_tables(void)
+{
+	tab_a = T->fdt;
+	assert_int_equal(fd_table_copy(tab_a, &tab_b), 0);
+}
+
+static void drop_tables(void)
+{
+	as_proc(1);
+	fd_table_put(tab_b);
+}
+
+static void test_posix_locks(void **state)
+{
+	struct linux_flock l;
+	int fd, wr;
+
+	(void)state;
+	fd = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/lk"),
+		      .flags = LINUX_O_CREAT | LINUX_O_RDWR, .mode = 0644);
+	fork_tables();
+	/* A write lock on 0-3 blocks B's overlapping requests only. */
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_WRLCK, 0, 4, NULL),
+			 0);
+	assert_int_equal(getlk(2, fd, LINUX_F_RDLCK, 2, 1, &l), LINUX_F_WRLCK);
+	assert_int_equal(l.l_start, 0);
+	assert_int_equal(l.l_len, 4);
+	assert_int_equal(l.l_pid, 1);
+	assert_int_equal(l.l_whence, LINUX_SEEK_SET);
+	assert_int_equal(getlk(1, fd, LINUX_F_WRLCK, 0, 0, &l), LINUX_F_UNLCK);
+	assert_int_equal(lk(2, fd, LINUX_F_SETLK, LINUX_F_RDLCK, 3, 10, NULL),
+			 -EAGAIN);
+	assert_int_equal(lk(2, fd, LINUX_F_SETLK, LINUX_F_WRLCK, 4, 10, NULL),
+			 0);
+	/* F_SETLKW sleeps; a signal ends it (restartable). */
+	assert_int_equal(lk(2, fd, LINUX_F_SETLKW, LINUX_F_WRLCK, 0, 1, NULL),
+			 -ERESTARTSYS);
+	/* Unlocking splits a lock; same-type neighbours merge. */
+	assert_int_equal(lk(2, fd, LINUX_F_SETLK, LINUX_F_UNLCK, 0, 0, NULL),
+			 0);
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_RDLCK, 0, 10, NULL),
+			 0);
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_WRLCK, 3, 3, NULL),
+			 0);
+	assert_int_equal(getlk(2, fd, LINUX_F_WRLCK, 0, 0, &l), LINUX_F_RDLCK);
+	assert_int_equal(l.l_start, 0);
+	assert_int_equal(l.l_len, 3);
+	assert_int_equal(getlk(2, fd, LINUX_F_RDLCK, 0, 0, &l), LINUX_F_WRLCK);
+	assert_int_equal(l.l_start, 3);
+	assert_int_equal(l.l_len, 3);
+	assert_int_equal(getlk(2, fd, LINUX_F_WRLCK, 6, 0, &l), LINUX_F_RDLCK);
+	assert_int_equal(l.l_start, 6);
+	assert_int_equal(l.l_len, 4);
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_RDLCK, 3, 3, NULL),
+			 0);
+	assert_int_equal(getlk(2, fd, LINUX_F_WRLCK, 9, 1, &l), LINUX_F_RDLCK);
+	assert_int_equal(l.l_start, 0);
+	assert_int_equal(l.l_len, 10);
+	/* A lock to EOF reports l_len 0; a negative length ends before
+	 * l_start. */
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_WRLCK, 100, 0, NULL),
+			 0);
+	assert_int_equal(getlk(2, fd, LINUX_F_RDLCK, 1000, 1, &l),
+			 LINUX_F_WRLCK);
+	assert_int_equal(l.l_start, 100);
+	assert_int_equal(l.l_len, 0);
+	assert_int_equal(
+		lk(1, fd, LINUX_F_SETLK, LINUX_F_UNLCK, 110, -10, NULL), 0);
+	assert_int_equal(getlk(2, fd, LINUX_F_RDLCK, 100, 10, &l),
+			 LINUX_F_UNLCK);
+	/* Closing any descriptor of the file drops all of A's locks. */
+	wr = (int)SYS(dup, .oldfd = fd);
+	assert_int_equal(SYS(close, .fd = wr), 0);
+	assert_int_equal(getlk(2, fd, LINUX_F_WRLCK, 0, 0, &l), LINUX_F_UNLCK);
+	/* Linux's errors. */
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, 7, 0, 1, NULL), -EINVAL);
+	assert_int_equal(lk(1, fd, LINUX_F_GETLK, LINUX_F_UNLCK, 0, 1, NULL),
+			 -EINVAL);
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_RDLCK, -1, 1, NULL),
+			 -EINVAL);
+	assert_int_equal(lk(1, fd, LINUX_F_SETLK, LINUX_F_RDLCK, 5, -6, NULL),
+			 -EINVAL);
+	assert_int_equal(
+		lk(1, fd, LINUX_F_SETLK, LINUX_F_RDLCK, 10, INT64_MAX, NULL),
+		-EOVERFLOW);
+	{
+		struct linux_flock bad = {.l_type = LINUX_F_RDLCK,
+					  .l_whence = 9};
+
+		assert_int_equal(SYS(fcntl, .fd = fd, .cmd = LINUX_F_SETLK,
+				     .arg = G(&bad)),
+				 -EINVAL);
+	}
+	wr = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/lk"),
+		      .flags = LINUX_O_WRONLY);
+	assert_int_equal(lk(1, wr, LINUX_F_SETLK, LINUX_F_RDLCK, 0, 1, NULL),
+			 -EBADF);
+	assert_int_equal(lk(1, wr, LINUX_F_SETLK, LINUX_F_WRLCK, 0, 1, NULL),
+			 0);
+	SYS(close, .fd = wr);
+	drop_tables();
+	SYS(close, .fd = fd);
+}
+
+/* While A sleeps for B's lock, B asks for A's: EDEADLK. */
+static long deadlock_result;
+static int deadlock_fd;
+
+static int deadlock_hook(struct task *t)
+{
+	struct fd_table *saved = T->fdt;
+
+	(void)t;
+	deadlock_result =
+		lk(2, deadlock_fd, LINUX_F_SETLKW, LINUX_F_WRLCK, 0, 1, NULL);
+	T->fdt = saved;
+	return -EINTR;
+}
+
+/* B unlocks while A sleeps: A is woken and gets the lock. */
+static int unlock_hook(struct task *t)
+{
+	(void)t;
+	deadlock_result =
+		lk(2, deadlock_fd, LINUX_F_SETLK, LINUX_F_UNLCK, 0, 0, NULL);
+	return 0;
+}
+
+static void test_lock_deadlock_and_wakeup(void **state)
+{
+	struct linux_flock l;
+
+	(void)state;
+	deadlock_fd =
+		(int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/dl"),
+			 .flags = LINUX_O_CREAT | LINUX_O_RDWR, .mode = 0644);
+	fork_tables();
+	assert_int_equal(
+		lk(1, deadlock_fd, LINUX_F_SETLK, LINUX_F_WRLCK, 0, 1, NULL),
+		0);
+	assert_int_equal(
+		lk(2, deadlock_fd, LINUX_F_SETLK, LINUX_F_WRLCK, 1, 1, NULL),
+		0);
+	fake_wait_hook = deadlock_hook;
+	deadlock_result = 1;
+	assert_int_equal(
+		lk(1, deadlock_fd, LINUX_F_SETLKW, LINUX_F_WRLCK, 1, 1, NULL),
+		-ERESTARTSYS);
+	assert_int_equal(deadlock_result, -EDEADLK);
+	/* Nobody waits now: B's request just sleeps (and is interrupted). */
+	assert_int_equal(
+		lk(2, deadlock_fd, LINUX_F_SETLKW, LINUX_F_WRLCK, 0, 1, NULL),
+		-ERESTARTSYS);
+	/* OFD waiters are never part of a deadlock chain. */
+	fake_wait_hook = unlock_hook;
+	assert_int_equal(
+		lk(1, deadlock_fd, LINUX_F_SETLKW, LINUX_F_WRLCK, 1, 1, NULL),
+		0);
+	assert_int_equal(deadlock_result, 0);
+	assert_int_equal(getlk(2, deadlock_fd, LINUX_F_WRLCK, 0, 0, &l),
+			 LINUX_F_WRLCK);
+	assert_int_equal(l.l_start, 0);
+	assert_int_equal(l.l_len, 2);
+	drop_tables();
+	SYS(close, .fd = deadlock_fd);
+}
+
+static void test_ofd_locks(void **state)
+{
+	struct linux_flock l;
+	int a, b;
+
+	(void)state;
+	a = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/ofd"),
+		     .flags = LINUX_O_CREAT | LINUX_O_RDWR, .mode = 0644);
+	b = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/ofd"),
+		     .flags = LINUX_O_RDWR);
+	fork_tables();
+	/* Two descriptions of one process conflict; l_pid is -1. */
+	assert_int_equal(
+		lk(1, a, LINUX_F_OFD_SETLK, LINUX_F_WRLCK, 0, 10, NULL), 0);
+	assert_int_equal(lk(1, b, LINUX_F_OFD_SETLK, LINUX_F_RDLCK, 5, 1, NULL),
+			 -EAGAIN);
+	assert_int_equal(lk(1, b, LINUX_F_OFD_GETLK, LINUX_F_RDLCK, 5, 1, &l),
+			 0);
+	assert_int_equal(l.l_type, LINUX_F_WRLCK);
+	assert_int_equal(l.l_pid, -1);
+	/* A POSIX lock of the same process conflicts with it too. */
+	assert_int_equal(getlk(1, b, LINUX_F_RDLCK, 0, 1, &l), LINUX_F_WRLCK);
+	assert_int_equal(lk(1, b, LINUX_F_SETLK, LINUX_F_RDLCK, 0, 1, NULL),
+			 -EAGAIN);
+	/* The forked table shares the description, hence the lock. */
+	assert_int_equal(lk(2, a, LINUX_F_OFD_SETLK, LINUX_F_RDLCK, 0, 1, NULL),
+			 0);
+	{
+		struct linux_flock bad = {
+			.l_type = LINUX_F_RDLCK, .l_len = 1, .l_pid = 5};
+
+		assert_int_equal(SYS(fcntl, .fd = b, .cmd = LINUX_F_OFD_SETLK,
+				     .arg = G(&bad)),
+				 -EINVAL);
+	}
+	/* Closing a's descriptor in one table keeps the lock (the
+	 * description lives on in the other); the last close drops it. */
+	assert_int_equal(SYS(close, .fd = a), 0);
+	assert_int_equal(getlk(1, b, LINUX_F_WRLCK, 0, 1, &l), LINUX_F_RDLCK);
+	assert_int_equal(getlk(1, b, LINUX_F_RDLCK, 0, 2, &l), LINUX_F_WRLCK);
+	assert_int_equal(l.l_start, 1);
+	assert_int_equal(l.l_len, 9);
+	drop_tables();
+	assert_int_equal(getlk(1, b, LINUX_F_WRLCK, 0, 0, &l), LINUX_F_UNLCK);
+	SYS(close, .fd = b);
+}
+
+static int fl(int fd, unsigned op)
+{
+	return (int)SYS(flock, .fd = fd, .operation = op);
+}
+
+static void test_flock(void **state)
+{
+	int f1, f2, d, p;
+
+	(void)state;
+	f1 = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/fl"),
+		      .flags = LINUX_O_CREAT | LINUX_O_RDONLY, .mode = 0644);
+	f2 = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/fl"),
+		      .flags = LINUX_O_RDONLY);
+	assert_int_equal(fl(f1, LINUX_LOCK_EX | LINUX_LOCK_NB), 0);
+	assert_int_equal(fl(f2, LINUX_LOCK_EX | LINUX_LOCK_NB), -EWOULDBLOCK);
+	assert_int_equal(fl(f2, LINUX_LOCK_SH | LINUX_LOCK_NB), -EWOULDBLOCK);
+	assert_int_equal(fl(f2, LINUX_LOCK_SH), -ERESTARTSYS);
+	d = (int)SYS(dup, .oldfd = f1);
+	assert_int_equal(fl(d, LINUX_LOCK_EX | LINUX_LOCK_NB), 0);
+	/* Downgrade, then two shared locks coexist. */
+	assert_int_equal(fl(d, LINUX_LOCK_SH | LINUX_LOCK_NB), 0);
+	assert_int_equal(fl(f2, LINUX_LOCK_SH | LINUX_LOCK_NB), 0);
+	assert_int_equal(fl(f1, LINUX_LOCK_EX | LINUX_LOCK_NB), -EWOULDBLOCK);
+	/* The failed upgrade dropped f1's shared lock, as Linux. */
+	assert_int_equal(fl(f2, LINUX_LOCK_EX | LINUX_LOCK_NB), 0);
+	assert_int_equal(fl(f2, LINUX_LOCK_UN), 0);
+	assert_int_equal(fl(f2, LINUX_LOCK_UN), 0);
+	/* Closing one descriptor keeps the description's lock. */
+	assert_int_equal(fl(f1, LINUX_LOCK_EX | LINUX_LOCK_NB), 0);
+	assert_int_equal(SYS(close, .fd = d), 0);
+	assert_int_equal(fl(f2, LINUX_LOCK_SH | LINUX_LOCK_NB), -EWOULDBLOCK);
+	assert_int_equal(SYS(close, .fd = f1), 0);
+	assert_int_equal(fl(f2, LINUX_LOCK_EX | LINUX_LOCK_NB), 0);
+	/* Errors: the operation first, then the descriptor. */
+	assert_int_equal(fl(99, LINUX_LOCK_SH | LINUX_LOCK_EX), -EINVAL);
+	assert_int_equal(fl(99, 0), -EINVAL);
+	assert_int_equal(fl(99, LINUX_LOCK_SH), -EBADF);
+	assert_int_equal(fl(99, LINUX_LOCK_MAND), 0);
+	p = (int)SYS(openat, .dirfd = LINUX_AT_FDCWD, .pathname = G("/fl"),
+		     .flags = LINUX_O_PATH);
+	assert_int_equal(fl(p, LINUX_LOCK_SH), -EBADF);
+	SYS(close, .fd = p);
+	SYS(close, .fd = f2);
+}
+
 const struct CMUnitTest vfs_files_tests[] = {
 #define T_(f)                                                                  \
 	cmocka_unit_test_setup_teardown(f, vfs_test_setup, vfs_test_teardown)
-	T_(test_pipe_reopen),
-	T_(test_fallocate),
-	T_(test_sendfile),
-	T_(test_tmpfile),
+	T_(test_pipe_reopen), T_(test_fallocate),
+	T_(test_sendfile),    T_(test_tmpfile),
+	T_(test_posix_locks), T_(test_lock_deadlock_and_wakeup),
+	T_(test_ofd_locks),   T_(test_flock),
 #undef T_
 };
 const size_t vfs_files_tests_count =
