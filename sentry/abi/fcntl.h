@@ -30,6 +30,23 @@
 #define LINUX_MAX_RW_COUNT 0x7ffff000ULL /* INT_MAX & PAGE_MASK */
 #define LINUX_MAX_LFS_FILESIZE 0x7fffffffffffffffLL
 
+/* Record lock types (struct flock's l_type). */
+#define LINUX_F_RDLCK 0
+#define LINUX_F_WRLCK 1
+#define LINUX_F_UNLCK 2
+
+/* struct flock (= struct flock64 on x86-64): fcntl's F_GETLK, F_SETLK,
+ * F_SETLKW and the F_OFD_ forms. */
+struct linux_flock {
+	int16_t l_type;
+	int16_t l_whence;
+	uint32_t pad0;
+	int64_t l_start;
+	int64_t l_len;
+	int32_t l_pid;
+	uint32_t pad1;
+};
+
 struct linux_iovec {
 	uint64_t base;
 	uint64_t len;

@@ -347,6 +347,10 @@ static void pipe_release(struct file *f)
 	if (--p->nfiles)
 		return;
 	if (!p->fifo) {
+		/* The last end of an anonymous pipe: a later reopen of the
+		 * inode (/proc/PID/fd/N held by O_PATH) starts a new pipe. */
+		if (f->inode->fifo == p)
+			f->inode->fifo = NULL;
 		pipe_free(p);
 	} else {
 		/* A FIFO nobody has open keeps no data. */
@@ -406,6 +410,9 @@ int pipe_create(struct task *t, uint32_t flags, struct file **rd,
 	}
 	p->writers = 1;
 	p->nfiles = 2;
+	/* Opening /proc/PID/fd/N (or /dev/fd/N) of either end opens this
+	 * pipe again, as Linux's fifo_open on the pipe's inode. */
+	i->fifo = p;
 	return 0;
 }
 

@@ -241,6 +241,21 @@ static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode,
 	return tmpfs_make(dir, name, LINUX_S_IFREG | (mode & 07777), c, out);
 }
 
+/* O_TMPFILE: an inode in no directory, freed with its last open unless
+ * linkat names it. */
+static int tmpfs_tmpfile(struct inode *dir, uint32_t mode,
+			 const struct creds *c, struct inode **out)
+{
+	struct inode *i = tmpfs_inode_new(
+		dir->sb, LINUX_S_IFREG | (mode & 07777), c, dir);
+
+	if (!i)
+		return -ENOMEM;
+	i->nlink = 0;
+	*out = i;
+	return 0;
+}
+
 static int tmpfs_mkdir(struct inode *dir, const char *name, uint32_t mode,
 		       const struct creds *c, struct inode **out)
 {
@@ -333,6 +348,32 @@ static int tmpfs_rmdir(struct inode *dir, const char *name,
 	return 0;
 }
 
+/* RENAME_EXCHANGE: the two entries swap inodes; a directory that
+ * changes parent carries its ".." to the other directory's link count. */
+static void tmpfs_exchange(struct inode *odir, struct tmpfs_dirent *oe,
+			   struct inode *ndir, struct tmpfs_dirent *ne)
+{
+	struct inode *a = oe->inode, *b = ne->inode;
+
+	oe->inode = b;
+	ne->inode = a;
+	if (odir != ndir) {
+		if (LINUX_S_ISDIR(a->mode)) {
+			odir->nlink--;
+			ndir->nlink++;
+		}
+		if (LINUX_S_ISDIR(b->mode)) {
+			ndir->nlink--;
+			odir->nlink++;
+		}
+	}
+	touch_c(a);
+	touch_c(b);
+	touch_mc(odir);
+	if (ndir != odir)
+		touch_mc(ndir);
+}
+
 /* Move an entry (replacing `target`), keeping the directories' link
  * counts: a directory moved between parents carries its "..". */
 static int tmpfs_rename(struct inode *odir, const char *oname,
@@ -344,12 +385,15 @@ static int tmpfs_rename(struct inode *odir, const char *oname,
 	bool isdir = LINUX_S_ISDIR(victim->mode);
 	int err;
 
-	(void)flags;
 	if (!oe || oe->inode != victim)
 		return -ENOENT;
 	ne = dir_find(ndir, nname);
 	if ((ne ? ne->inode : NULL) != target)
 		return -ENOENT;
+	if (flags & LINUX_RENAME_EXCHANGE) {
+		tmpfs_exchange(odir, oe, ndir, ne);
+		return 0;
+	}
 	if (target && LINUX_S_ISDIR(target->mode) && node(target)->nentries)
 		return -ENOTEMPTY;
 	/* Add the new name first: the only step that can fail. */
@@ -448,6 +492,7 @@ static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
 static const struct inode_ops tmpfs_dir_iops = {
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
+	.tmpfile = tmpfs_tmpfile,
 	.mkdir = tmpfs_mkdir,
 	.mknod = tmpfs_mknod,
 	.symlink = tmpfs_symlink,

@@ -96,6 +96,47 @@ static void ext_cut(struct tmpfs_data *d, uint64_t p)
 	d->npages_bits = n;
 }
 
+/* Forget pages [s, e) (a punched hole): an extent across the hole splits
+ * in two. */
+static int ext_del(struct tmpfs_data *d, uint64_t s, uint64_t e)
+{
+	struct extent *x = ext(d);
+	size_t n = next_count(d), i = 0, j;
+
+	if (s >= e)
+		return 0;
+	while (i < n && x[i].end <= s)
+		i++;
+	if (i < n && x[i].start < s && x[i].end > e) {
+		struct extent *nx = realloc(x, (n + 1) * sizeof(*x));
+
+		if (!nx)
+			return -ENOMEM;
+		x = nx;
+		d->pages = (uint64_t *)x;
+		memmove(x + i + 1, x + i, (n - i) * sizeof(*x));
+		d->npages_bits = n + 1;
+		x[i].end = s;
+		x[i + 1].start = e;
+		d->nwritten -= e - s;
+		return 0;
+	}
+	if (i < n && x[i].start < s) {
+		d->nwritten -= x[i].end - s;
+		x[i].end = s;
+		i++;
+	}
+	for (j = i; j < n && x[j].end <= e; j++)
+		d->nwritten -= x[j].end - x[j].start;
+	if (j < n && x[j].start < e) {
+		d->nwritten -= e - x[j].start;
+		x[j].start = e;
+	}
+	memmove(x + i, x + j, (n - j) * sizeof(*x));
+	d->npages_bits = n - (j - i);
+	return 0;
+}
+
 static bool page_written(const struct tmpfs_data *d, uint64_t p)
 {
 	const struct extent *x = ext(d);
@@ -368,6 +409,71 @@ static int64_t tmpfs_llseek(struct file *f, int64_t off, int whence)
 	return (int64_t)o;
 }
 
+/* Zero [off, end) within one page if that page holds data. */
+static int zero_partial(struct tmpfs_data *d, uint64_t off, uint64_t end)
+{
+	static const char zeros[PG];
+	long r;
+
+	if (off >= end || !page_written(d, off / PG))
+		return 0;
+	r = mappable_write(d->m, off, zeros, end - off);
+	return r < 0 ? (int)r : 0;
+}
+
+/* FALLOC_FL_PUNCH_HOLE: partial pages at the edges are zeroed, whole
+ * pages freed (and unmapped from the guest), as shmem does. */
+static int punch_hole(struct tmpfs_data *d, uint64_t off, uint64_t end)
+{
+	uint64_t first = (off + PG - 1) / PG, last = end / PG;
+	int err;
+
+	if (first > last) /* inside one page */
+		return zero_partial(d, off, end);
+	err = zero_partial(d, off, first * PG);
+	if (!err)
+		err = zero_partial(d, last * PG, end);
+	if (err)
+		return err;
+	if (first < last) {
+		mappable_invalidate(d->m, first * PG, (last - first) * PG);
+		err = ext_del(d, first, last);
+	}
+	return err;
+}
+
+/* fallocate: what shmem offers: allocation (pages count in st_blocks
+ * and as data for SEEK_DATA) with or without a size change, and holes
+ * punched with KEEP_SIZE. The VFS checked the arguments and
+ * RLIMIT_FSIZE. */
+static int tmpfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
+{
+	struct inode *i = f->inode;
+	struct tmpfs_data *d = data_of(i);
+	uint64_t end = off + len;
+	int err;
+
+	if (mode & ~(LINUX_FALLOC_FL_KEEP_SIZE | LINUX_FALLOC_FL_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if (mode & LINUX_FALLOC_FL_PUNCH_HOLE) {
+		err = punch_hole(d, off, end);
+		if (err)
+			return err;
+		vfs_now(&i->mtime);
+		i->ctime = i->mtime;
+		return 0;
+	}
+	err = ext_add(d, off / PG, (end + PG - 1) / PG);
+	if (err)
+		return err;
+	if (!(mode & LINUX_FALLOC_FL_KEEP_SIZE) && end > d->size) {
+		d->size = end;
+		i->size = end;
+	}
+	vfs_now(&i->ctime);
+	return 0;
+}
+
 static int tmpfs_mmap(struct file *f, struct mappable **out)
 {
 	struct tmpfs_data *d = data_of(f->inode);
@@ -425,4 +531,5 @@ const struct file_ops tmpfs_file_fops = {
 	.write = tmpfs_write,
 	.llseek = tmpfs_llseek,
 	.mmap = tmpfs_mmap,
+	.fallocate = tmpfs_fallocate,
 };

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fs_attr.c: attribute changes and syncing: truncate, ftruncate, chmod,
- * fchmod, fchmodat, chown, fchown, lchown, fchownat, utimensat, fsync,
- * fdatasync.
+ * fs_attr.c: attribute changes and syncing: truncate, ftruncate,
+ * fallocate, chmod, fchmod, fchmodat, chown, fchown, lchown, fchownat,
+ * utimensat, fsync, fdatasync.
  */
 #include <errno.h>
 
@@ -51,6 +51,20 @@ long kern_ftruncate(struct task *t, const struct ftruncate_args *a)
 		err = -EINVAL;
 	else
 		err = vfs_ftruncate(t, f, (uint64_t)a->length);
+	file_put(f);
+	return err;
+}
+
+long kern_fallocate(struct task *t, const struct fallocate_args *a)
+{
+	/* O_PATH descriptions are not writable: EBADF after the argument
+	 * checks, as Linux. */
+	struct file *f = fd_get(t, a->fd);
+	long err;
+
+	if (!f)
+		return -EBADF;
+	err = vfs_fallocate(t, f, (int)a->mode, a->offset, a->len);
 	file_put(f);
 	return err;
 }

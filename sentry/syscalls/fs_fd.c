@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fs_fd.c: descriptor calls: dup, dup2, dup3, fcntl, ioctl, pipe, pipe2.
+ * fs_fd.c: descriptor calls: dup, dup2, dup3, fcntl, flock, ioctl, pipe,
+ * pipe2.
  */
 #include <errno.h>
 
@@ -78,6 +79,22 @@ static long setfl(struct task *t, struct file *f, uint32_t arg)
 	return 0;
 }
 
+/* The record-lock commands: struct flock in, and out again for the
+ * F_GETLK forms. */
+static long fcntl_lock(struct task *t, struct file *f, int cmd, uint64_t arg)
+{
+	struct linux_flock l;
+	long ret;
+
+	if (task_copy_in(t, arg, &l, sizeof(l)))
+		return -EFAULT;
+	ret = vfs_fcntl_lock(t, f, cmd, &l);
+	if (!ret && (cmd == LINUX_F_GETLK || cmd == LINUX_F_OFD_GETLK) &&
+	    task_copy_out(t, arg, &l, sizeof(l)))
+		ret = -EFAULT;
+	return ret;
+}
+
 long kern_fcntl(struct task *t, const struct fcntl_args *a)
 {
 	struct file *f = fd_get(t, a->fd);
@@ -121,6 +138,14 @@ long kern_fcntl(struct task *t, const struct fcntl_args *a)
 	case LINUX_F_SETFL:
 		ret = setfl(t, f, (uint32_t)a->arg);
 		break;
+	case LINUX_F_GETLK:
+	case LINUX_F_SETLK:
+	case LINUX_F_SETLKW:
+	case LINUX_F_OFD_GETLK:
+	case LINUX_F_OFD_SETLK:
+	case LINUX_F_OFD_SETLKW:
+		ret = fcntl_lock(t, f, a->cmd, a->arg);
+		break;
 	case LINUX_F_GETPIPE_SZ:
 	case LINUX_F_SETPIPE_SZ:
 		/* Only pipes have a size: EBADF for anything else. */
@@ -128,12 +153,22 @@ long kern_fcntl(struct task *t, const struct fcntl_args *a)
 				    : -EBADF;
 		break;
 	default:
-		/* Record locks, owners, leases, seals: not implemented. */
+		/* Owners, leases, seals: not implemented. */
 		ret = f->ops->fcntl ? f->ops->fcntl(f, t, a->cmd, a->arg)
 				    : -EINVAL;
 		break;
 	}
 	file_put(f);
+	return ret;
+}
+
+long kern_flock(struct task *t, const struct flock_args *a)
+{
+	struct file *f = fd_get_nopath(t, (int)a->fd);
+	long ret = vfs_flock(t, f, a->operation);
+
+	if (f)
+		file_put(f);
 	return ret;
 }
 

@@ -174,6 +174,69 @@ int vfs_ftruncate(struct task *t, struct file *f, uint64_t size)
 	return notify_change(f->inode, &a);
 }
 
+/* The mode combinations vfs_fallocate rejects before looking at the
+ * file: -EOPNOTSUPP or -EINVAL as Linux, 0 when the mode makes sense. */
+static int fallocate_mode_ok(int mode)
+{
+	const int known =
+		LINUX_FALLOC_FL_KEEP_SIZE | LINUX_FALLOC_FL_PUNCH_HOLE |
+		LINUX_FALLOC_FL_COLLAPSE_RANGE | LINUX_FALLOC_FL_ZERO_RANGE |
+		LINUX_FALLOC_FL_INSERT_RANGE | LINUX_FALLOC_FL_UNSHARE_RANGE;
+	const int ph = LINUX_FALLOC_FL_PUNCH_HOLE,
+		  zr = LINUX_FALLOC_FL_ZERO_RANGE;
+
+	if (mode & ~known)
+		return -EOPNOTSUPP;
+	if ((mode & (ph | zr)) == (ph | zr))
+		return -EOPNOTSUPP;
+	if ((mode & ph) && !(mode & LINUX_FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if ((mode & LINUX_FALLOC_FL_COLLAPSE_RANGE) &&
+	    (mode & ~LINUX_FALLOC_FL_COLLAPSE_RANGE))
+		return -EINVAL;
+	if ((mode & LINUX_FALLOC_FL_INSERT_RANGE) &&
+	    (mode & ~LINUX_FALLOC_FL_INSERT_RANGE))
+		return -EINVAL;
+	if ((mode & LINUX_FALLOC_FL_UNSHARE_RANGE) &&
+	    (mode &
+	     ~(LINUX_FALLOC_FL_UNSHARE_RANGE | LINUX_FALLOC_FL_KEEP_SIZE)))
+		return -EINVAL;
+	return 0;
+}
+
+int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off,
+		  int64_t len)
+{
+	struct inode *i = f->inode;
+	int64_t end;
+	int err;
+
+	if (off < 0 || len <= 0)
+		return -EINVAL;
+	err = fallocate_mode_ok(mode);
+	if (err)
+		return err;
+	if (!(f->fmode & FMODE_WRITE))
+		return -EBADF;
+	if (LINUX_S_ISFIFO(i->mode))
+		return -ESPIPE;
+	if (LINUX_S_ISDIR(i->mode))
+		return -EISDIR;
+	if (!LINUX_S_ISREG(i->mode) && !LINUX_S_ISBLK(i->mode))
+		return -ENODEV;
+	if (__builtin_add_overflow(off, len, &end))
+		return -EFBIG;
+	if (!f->ops->fallocate)
+		return -EOPNOTSUPP;
+	/* Growing the file is a write past the size: RLIMIT_FSIZE. */
+	if (!(mode & LINUX_FALLOC_FL_KEEP_SIZE) && (uint64_t)end > i->size) {
+		err = check_fsize(t, (uint64_t)end);
+		if (err)
+			return err;
+	}
+	return f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
+}
+
 int vfs_truncate_open(struct task *t, const struct path *p)
 {
 	struct iattr a = {.valid = ATTR_SIZE | ATTR_MTIME | ATTR_CTIME};

@@ -197,6 +197,23 @@ int d_move(struct dentry *d, struct dentry *newparent, const char *newname)
 	return 0;
 }
 
+void d_exchange(struct dentry *a, struct dentry *b)
+{
+	struct dentry *pa = a->parent;
+	char *na = a->name;
+
+	/* Each keeps the reference on its parent it holds: swapping the
+	 * parents swaps the references with them. */
+	d_unhash(a);
+	d_unhash(b);
+	a->name = b->name;
+	a->parent = b->parent;
+	b->name = na;
+	b->parent = pa;
+	d_hash_insert(a);
+	d_hash_insert(b);
+}
+
 void d_shrink_sb(struct superblock *sb)
 {
 	bool again = true;

@@ -18,6 +18,16 @@
 
 #define NR_OPEN 1048576
 
+/* A description leaves table fdt (close, dup2 over it, exec, the table's
+ * end): the table's POSIX locks on the file go, then the reference. */
+static void fdt_drop(struct fd_table *fdt, struct file *f)
+{
+	if (!f)
+		return;
+	vfs_locks_remove_posix(f, fdt);
+	file_put(f);
+}
+
 int fd_table_new(struct fd_table **out)
 {
 	struct fd_table *fdt = calloc(1, sizeof(*fdt));
@@ -42,7 +52,7 @@ void fd_table_put(struct fd_table *fdt)
 		struct file *f = fdt->fds[fd].file;
 
 		fdt->fds[fd].file = NULL;
-		file_put(f);
+		fdt_drop(fdt, f);
 	}
 	free(fdt->fds);
 	free(fdt);
@@ -140,7 +150,7 @@ int fdt_replace(struct fd_table *fdt, int fd, uint64_t limit, struct file *f,
 	fdt->fds[fd].flags = fdflags;
 	/* Release the old description only once the slot is consistent: its
 	 * release may run arbitrary file code. */
-	file_put(old);
+	fdt_drop(fdt, old);
 	return fd;
 }
 
@@ -166,7 +176,7 @@ int fdt_close(struct fd_table *fdt, int fd)
 	fdt->fds[fd].flags = 0;
 	if (fd < fdt->next)
 		fdt->next = fd;
-	file_put(f);
+	fdt_drop(fdt, f);
 	return 0;
 }
 

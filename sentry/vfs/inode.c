@@ -108,6 +108,7 @@ void inode_put(struct inode *i)
 		return;
 	if (i->sb && i->sb->ops && i->sb->ops->evict)
 		i->sb->ops->evict(i);
+	vfs_locks_free(i);
 	free(i);
 }
 

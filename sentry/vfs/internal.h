@@ -25,6 +25,8 @@ struct dentry *d_lookup(struct dentry *parent, const char *name);
 void d_drop(struct dentry *, bool deleted);
 /* Move a dentry to a new parent and name (rename). */
 int d_move(struct dentry *, struct dentry *newparent, const char *newname);
+/* Swap the names and parents of two hashed dentries (RENAME_EXCHANGE). */
+void d_exchange(struct dentry *a, struct dentry *b);
 /* Drop every unused cached dentry of sb (unmount). */
 void d_shrink_sb(struct superblock *);
 /* Is d hashed (reachable by its name)? */

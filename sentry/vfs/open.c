@@ -22,6 +22,18 @@ static const struct file_ops path_fops;
 static struct superblock *pseudo_sb;
 static struct mount *pseudo_mnt;
 
+/* A pipe inode reopened through /proc/PID/fd after its pipe went got a
+ * FIFO pipe of its own: it goes with the inode. */
+static void pseudo_evict(struct inode *i)
+{
+	if (i->fifo)
+		pipe_fifo_release(i);
+}
+
+static const struct superblock_ops pseudo_sops = {
+	.evict = pseudo_evict,
+};
+
 /* The pseudo superblock and its internal mount, made on first use so that
  * pipes work even before (or without) vfs_init. */
 static int pseudo_init(void)
@@ -32,7 +44,8 @@ static int pseudo_init(void)
 
 	if (pseudo_mnt)
 		return 0;
-	err = superblock_new(NULL, "pipefs", 0x50495045 /* PIPEFS_MAGIC */,
+	err = superblock_new(&pseudo_sops, "pipefs",
+			     0x50495045 /* PIPEFS_MAGIC */,
 			     SB_PSEUDO | SB_NOCACHE, &pseudo_sb);
 	if (err)
 		return err;
@@ -75,6 +88,7 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	vfs_locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -396,6 +410,67 @@ static int open_creat(struct task *t, int dirfd, const char *path,
 	return err;
 }
 
+/* The nameless dentry of an O_TMPFILE inode: a child of the directory
+ * it was made in, never hashed, "#ino (deleted)" in its path. */
+static int tmpfile_dentry(const struct path *dir, struct inode *i,
+			  struct path *out)
+{
+	char name[32];
+	struct dentry *d;
+	int err;
+
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)i->ino);
+	err = d_alloc(dir->dentry, name, i, &d);
+	if (err)
+		return err;
+	d_drop(d, true);
+	out->mnt = dir->mnt;
+	mnt_get(out->mnt);
+	out->dentry = d;
+	return 0;
+}
+
+/* O_TMPFILE (do_tmpfile + vfs_tmpfile): an unnamed regular file in the
+ * directory at `path`, which linkat can name later unless O_EXCL. */
+static int open_tmpfile(struct task *t, int dirfd, const char *path,
+			uint32_t flags, uint32_t mode, struct file **out)
+{
+	const struct creds *c = vfs_task_creds(t);
+	int lf = LOOKUP_DIRECTORY, err;
+	struct path dir, p = {0};
+	struct inode *di, *i;
+
+	if (!(flags & LINUX_O_NOFOLLOW))
+		lf |= LOOKUP_FOLLOW;
+	err = vfs_lookup(t, dirfd, path, lf, &dir);
+	if (err)
+		return err;
+	di = dir.dentry->inode;
+	err = vfs_mnt_want_write(dir.mnt);
+	if (!err)
+		err = vfs_permission(dir.mnt, di, MAY_WRITE | MAY_EXEC, c);
+	if (!err && (!di->ops || !di->ops->tmpfile))
+		err = -EOPNOTSUPP;
+	if (err)
+		goto out;
+	mode = (mode & 07777 & ~t->fs->umask) | LINUX_S_IFREG;
+	err = di->ops->tmpfile(di, mode, c, &i);
+	if (err)
+		goto out;
+	err = tmpfile_dentry(&dir, i, &p);
+	if (err) {
+		inode_put(i);
+		goto out;
+	}
+	err = file_new(&p, flags, out);
+	if (!err && !(flags & LINUX_O_EXCL))
+		i->iflags |= INODE_LINKABLE;
+out:
+	path_put(&p);
+	path_put(&dir);
+	return err;
+}
+
 int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 	     uint32_t mode, struct file **out)
 {
@@ -406,11 +481,13 @@ int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 		flags &= LINUX_O_PATH | LINUX_O_DIRECTORY | LINUX_O_NOFOLLOW |
 			 LINUX_O_CLOEXEC;
 	if ((flags & LINUX___O_TMPFILE) && !(flags & LINUX_O_PATH)) {
+		/* build_open_flags: O_DIRECTORY without O_CREAT, and an
+		 * access mode that includes writing (3 does, as Linux's
+		 * ACC_MODE table says). */
 		if ((flags & LINUX_O_TMPFILE) != LINUX_O_TMPFILE ||
-		    !(flags & LINUX_O_ACCMODE) ||
-		    (flags & LINUX_O_ACCMODE) == 3 || (flags & LINUX_O_CREAT))
+		    !(flags & LINUX_O_ACCMODE) || (flags & LINUX_O_CREAT))
 			return -EINVAL;
-		return -EOPNOTSUPP;
+		return open_tmpfile(t, dirfd, path, flags, mode, out);
 	}
 	/* Linux 6.4+: O_CREAT|O_DIRECTORY is meaningless. */
 	if ((flags & (LINUX_O_CREAT | LINUX_O_DIRECTORY)) ==

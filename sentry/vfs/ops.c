@@ -231,11 +231,13 @@ int vfs_link(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 		err = -EPERM;
 	if (!err && (!dir->ops || !dir->ops->link || dir->sb != i->sb))
 		err = dir->sb != i->sb ? -EXDEV : -EPERM;
-	if (!err && i->nlink == 0)
+	/* A removed file cannot come back, an O_TMPFILE one can (once). */
+	if (!err && i->nlink == 0 && !(i->iflags & INODE_LINKABLE))
 		err = -ENOENT;
 	if (!err) {
 		err = dir->ops->link(dir, last.name, i);
 		if (!err) {
+			i->iflags &= ~INODE_LINKABLE;
 			inode_get(i);
 			instantiate(&parent, last.name, i);
 		}
@@ -336,28 +338,97 @@ static bool is_ancestor(const struct dentry *a, const struct dentry *d)
 	}
 }
 
-/* The checks of vfs_rename once both names are looked up. */
+/* The checks of vfs_rename once both names are looked up (Linux's
+ * vfs_rename): with RENAME_EXCHANGE the target moves too, so it is
+ * checked as a removal of its own type. */
 static int may_rename(struct task *t, const struct path *op, struct dentry *od,
-		      const struct path *np, struct dentry *nd)
+		      const struct path *np, struct dentry *nd, unsigned flags)
 {
+	bool exchange = flags & LINUX_RENAME_EXCHANGE;
 	bool isdir = LINUX_S_ISDIR(od->inode->mode);
+	bool new_isdir = nd && LINUX_S_ISDIR(nd->inode->mode);
 	int err = may_delete(t, op, od, isdir);
 
 	if (err)
 		return err;
-	err = nd ? may_delete(t, np, nd, isdir) : may_create(t, np);
+	if (!nd)
+		err = may_create(t, np);
+	else
+		err = may_delete(t, np, nd, exchange ? new_isdir : isdir);
 	if (err)
 		return err;
 	/* Moving a directory elsewhere rewrites its "..". */
-	if (isdir && np->dentry != op->dentry) {
-		err = vfs_permission(op->mnt, od->inode, MAY_WRITE,
-				     vfs_task_creds(t));
-		if (err)
-			return err;
+	if (np->dentry != op->dentry) {
+		if (isdir) {
+			err = vfs_permission(op->mnt, od->inode, MAY_WRITE,
+					     vfs_task_creds(t));
+			if (err)
+				return err;
+		}
+		if (exchange && new_isdir) {
+			err = vfs_permission(np->mnt, nd->inode, MAY_WRITE,
+					     vfs_task_creds(t));
+			if (err)
+				return err;
+		}
 	}
 	if (od->mounted || (nd && nd->mounted))
 		return -EBUSY;
 	return 0;
+}
+
+/* Look up both names of a rename and check them as do_renameat2 does,
+ * in its order: a missing source, NOREPLACE, a missing exchange target,
+ * trailing slashes on non-directories, then loops. */
+static int rename_lookup(const struct path *op, const struct lookup_last *ol,
+			 const struct path *np, const struct lookup_last *nl,
+			 unsigned flags, struct dentry **od, struct dentry **nd)
+{
+	bool exchange = flags & LINUX_RENAME_EXCHANGE;
+	int err = vfs_lookup_one(op, ol->name, od);
+
+	if (err)
+		return err;
+	err = vfs_lookup_one(np, nl->name, nd);
+	if (err == -ENOENT)
+		*nd = NULL;
+	else if (err)
+		return err;
+	if ((flags & LINUX_RENAME_NOREPLACE) && *nd)
+		return -EEXIST;
+	if (exchange && !*nd)
+		return -ENOENT;
+	if (exchange && !LINUX_S_ISDIR((*nd)->inode->mode) &&
+	    nl->trailing_slash)
+		return -ENOTDIR;
+	if (!LINUX_S_ISDIR((*od)->inode->mode) &&
+	    (ol->trailing_slash || (!exchange && nl->trailing_slash)))
+		return -ENOTDIR;
+	/* A directory into its own subtree; a target that contains the
+	 * source (which an exchange would move into itself). */
+	if (is_ancestor(*od, np->dentry))
+		return -EINVAL;
+	if (*nd && is_ancestor(*nd, op->dentry))
+		return exchange ? -EINVAL : -ENOTEMPTY;
+	return 0;
+}
+
+/* The dcache follows a done rename: the target's name is gone (or, for
+ * an exchange, the two swap places). */
+static void rename_dcache(struct dentry *od, const struct path *np,
+			  struct dentry *nd, const char *nname, unsigned flags)
+{
+	if (flags & LINUX_RENAME_EXCHANGE) {
+		d_exchange(od, nd);
+		return;
+	}
+	if (nd)
+		d_drop(nd, true);
+	if (d_move(od, np->dentry, nname)) {
+		/* Out of memory for the new name: forget the dentry rather
+		 * than leave it cached under the old name. */
+		d_drop(od, false);
+	}
 }
 
 int vfs_rename(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
@@ -395,37 +466,16 @@ int vfs_rename(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 	err = vfs_mnt_want_write(op.mnt);
 	if (err)
 		goto out;
-	/* Exchange and whiteouts are not implemented by any Sentry fs. */
+	/* Whiteouts are for overlay upper layers: no Sentry fs makes them. */
 	err = -EINVAL;
-	if (flags & (LINUX_RENAME_EXCHANGE | LINUX_RENAME_WHITEOUT))
+	if (flags & LINUX_RENAME_WHITEOUT)
 		goto out;
-	err = vfs_lookup_one(&op, ol.name, &od);
+	err = rename_lookup(&op, &ol, &np, &nl, flags, &od, &nd);
 	if (err)
 		goto out;
-	err = vfs_lookup_one(&np, nl.name, &nd);
-	if (err == -ENOENT)
-		nd = NULL;
-	else if (err)
-		goto out;
-	err = -EEXIST;
-	if ((flags & LINUX_RENAME_NOREPLACE) && nd)
-		goto out;
-	err = -ENOTDIR;
-	if (!LINUX_S_ISDIR(od->inode->mode) &&
-	    (ol.trailing_slash || nl.trailing_slash))
-		goto out;
-	/* A directory into its own subtree; a target that contains the
-	 * source. */
-	err = -EINVAL;
-	if (is_ancestor(od, np.dentry))
-		goto out;
-	err = -ENOTEMPTY;
-	if (nd && is_ancestor(nd, op.dentry))
-		goto out;
-	err = 0;
 	if (nd && nd->inode == od->inode)
 		goto out; /* the same file: nothing to do */
-	err = may_rename(t, &op, od, &np, nd);
+	err = may_rename(t, &op, od, &np, nd, flags);
 	if (err)
 		goto out;
 	err = -EXDEV;
@@ -436,17 +486,8 @@ int vfs_rename(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 		goto out;
 	err = odir->ops->rename(odir, ol.name, np.dentry->inode, nl.name,
 				od->inode, nd ? nd->inode : NULL, flags);
-	if (err)
-		goto out;
-	if (nd)
-		d_drop(nd, true);
-	err = d_move(od, np.dentry, nl.name);
-	if (err) {
-		/* Out of memory for the new name: forget the dentry rather
-		 * than leave it cached under the old name. */
-		d_drop(od, false);
-		err = 0;
-	}
+	if (!err)
+		rename_dcache(od, &np, nd, nl.name, flags);
 out:
 	if (nd)
 		dput(nd);

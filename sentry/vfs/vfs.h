@@ -57,6 +57,8 @@ struct mount;
 struct file;
 struct path;
 struct pipe;
+struct file_lock_ctx;
+struct linux_flock;
 
 /* ------------------------------------------------------------------ */
 /* Attributes                                                          */
@@ -180,6 +182,10 @@ struct inode_ops {
 		     uint64_t rdev, const struct creds *, struct inode **out);
 	int (*symlink)(struct inode *dir, const char *name, const char *target,
 		       const struct creds *, struct inode **out);
+	/* O_TMPFILE: a new regular inode of dir's fs with no name (nlink
+	 * 0), `mode` as for create. NULL: -EOPNOTSUPP. */
+	int (*tmpfile)(struct inode *dir, uint32_t mode, const struct creds *,
+		       struct inode **out);
 	/* A new name for an existing non-directory inode of this fs. */
 	int (*link)(struct inode *dir, const char *name, struct inode *target);
 	/* Remove a non-directory entry / an empty directory entry (the VFS
@@ -191,7 +197,9 @@ struct inode_ops {
 	 * both, checked types (dir over dir, non-dir over non-dir), loops
 	 * (a directory into its own subtree), RENAME_NOREPLACE, and that
 	 * they differ; `target` is the inode replaced (NULL if none). The
-	 * fs checks that a replaced directory is empty. */
+	 * fs checks that a replaced directory is empty. With
+	 * RENAME_EXCHANGE in flags, target (never NULL) moves to odir/oname
+	 * instead (of any type); a fs that cannot swap returns -EINVAL. */
 	int (*rename)(struct inode *odir, const char *oname, struct inode *ndir,
 		      const char *nname, struct inode *victim,
 		      struct inode *target, unsigned flags);
@@ -234,10 +242,17 @@ struct inode {
 	uint32_t blksize; /* 0: 4096 */
 	struct timespec atime, mtime, ctime, btime;
 
+	unsigned iflags; /* INODE_* */
+	/* Advisory locks (locks.c), made on first use. */
+	struct file_lock_ctx *flctx;
 	/* For FIFOs: the pipe shared by every open of the inode. */
 	struct pipe *fifo;
 	void *priv; /* the fs's part */
 };
+
+/* inode.iflags: an O_TMPFILE inode (opened without O_EXCL) that linkat
+ * may give a name although its link count is 0 (Linux's I_LINKABLE). */
+#define INODE_LINKABLE 0x1u
 
 /* A new inode of sb with one reference, ino from sb->next_ino when
  * ino == 0, times now, nlink 1, blksize 4096. */
@@ -406,6 +421,10 @@ struct file_ops {
 	int (*mmap)(struct file *, struct mappable **out);
 	/* NULL: success (nothing to write back). */
 	int (*fsync)(struct file *, bool datasync);
+	/* fallocate(2) on a regular file after vfs_fallocate's checks
+	 * (mode LINUX_FALLOC_FL_*, off + len within the largest size and
+	 * RLIMIT_FSIZE): -EOPNOTSUPP for modes the fs lacks. NULL: none. */
+	int (*fallocate)(struct file *, int mode, uint64_t off, uint64_t len);
 	/* fcntl commands of one kind of file (F_GETPIPE_SZ/F_SETPIPE_SZ).
 	 * NULL or unknown: -EINVAL. */
 	long (*fcntl)(struct file *, struct task *, int cmd, uint64_t arg);
@@ -462,6 +481,27 @@ int64_t vfs_generic_llseek(struct file *, int64_t off, int whence);
 bool vfs_dir_emit_dots(struct file *, struct dir_ctx *);
 /* getdents with the file's offset updated. */
 int vfs_getdents(struct file *, struct dir_ctx *);
+
+/* ------------------------------------------------------------------ */
+/* Advisory locks                                                      */
+
+/* fcntl's F_GETLK, F_SETLK, F_SETLKW and F_OFD_GETLK/SETLK/SETLKW on an
+ * open description with Linux's checks (EINVAL, EOVERFLOW, EBADF for a
+ * type the access mode does not allow, EAGAIN, EDEADLK, ENOLCK); F_GETLK
+ * rewrites *l. POSIX locks are owned by t's descriptor table, OFD locks by
+ * the description. */
+long vfs_fcntl_lock(struct task *, struct file *, int cmd,
+		    struct linux_flock *l);
+/* flock(2): LOCK_SH, LOCK_EX or LOCK_UN, with LOCK_NB; f NULL gives
+ * -EBADF once the operation is known valid (Linux's order). */
+int vfs_flock(struct task *, struct file *f, unsigned op);
+/* A descriptor of f in table `owner` is closed: the owner's POSIX locks
+ * on the inode go (all of them, as POSIX says). */
+void vfs_locks_remove_posix(struct file *f, const void *owner);
+/* The description's last reference went: its OFD and flock locks go. */
+void vfs_locks_remove_file(struct file *);
+/* The inode is freed: so is its lock context. */
+void vfs_locks_free(struct inode *);
 
 /* ------------------------------------------------------------------ */
 /* Path resolution                                                     */
@@ -527,6 +567,9 @@ int vfs_chown(struct task *, const struct path *, uint32_t uid, uint32_t gid);
 int vfs_truncate(struct task *, const struct path *, uint64_t size);
 /* ftruncate after the fd checks (a regular file open for writing). */
 int vfs_ftruncate(struct task *, struct file *, uint64_t size);
+/* fallocate(2) with Linux's checks in its order (vfs_fallocate). */
+int vfs_fallocate(struct task *, struct file *, int mode, int64_t off,
+		  int64_t len);
 int vfs_setattr(struct task *, const struct path *, struct iattr *);
 
 /*

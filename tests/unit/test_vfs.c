@@ -90,6 +90,7 @@ int vfs_test_setup(void **state)
 	assert_int_equal(fs_context_new(&root, &T->fs), 0);
 	assert_int_equal(fd_table_new(&T->fdt), 0);
 	fake_signals_sent = 0;
+	fake_wait_hook = NULL;
 	fake_ro_start = fake_ro_end = 0;
 	return 0;
 }
@@ -601,7 +602,12 @@ static void test_rename(void **state)
 	assert_int_equal(REN("/r/f", "/r/f", 0), 0);
 	assert_int_equal(REN("/r/f", "/r/g/", 0), -ENOTDIR);
 	assert_int_equal(REN("/r/.", "/r/x", 0), -EBUSY);
-	assert_int_equal(REN("/r/f", "/r/x", LINUX_RENAME_EXCHANGE), -EINVAL);
+	/* An exchange needs both names. */
+	assert_int_equal(REN("/r/f", "/r/x", LINUX_RENAME_EXCHANGE), -ENOENT);
+	assert_int_equal(REN("/r/f", "/r/g",
+			     LINUX_RENAME_EXCHANGE | LINUX_RENAME_NOREPLACE),
+			 -EINVAL);
+	assert_int_equal(REN("/r/f", "/r/g", LINUX_RENAME_WHITEOUT), -EINVAL);
 	/* Replace a file; the old name is gone, the new one is f. */
 	assert_int_equal(REN("/r/f", "/r/g", 0), 0);
 	assert_int_equal(look("/r/f", 0, NULL), -ENOENT);
@@ -616,6 +622,26 @@ static void test_rename(void **state)
 	assert_int_equal(stat_of("/r", 0).nlink, 2);
 	assert_int_equal(stat_of("/r2", 0).nlink, 3);
 	assert_int_equal(ino_of("/r2/moved/sub/../.."), ino_of("/r2"));
+	/* RENAME_EXCHANGE: two files swap; a file and a directory in
+	 * different parents swap, and the link counts follow the
+	 * directory; a directory cannot swap with its own ancestor. */
+	assert_int_equal(touch("/r/h", 0600), 0);
+	assert_int_equal(REN("/r/g", "/r/h", LINUX_RENAME_EXCHANGE), 0);
+	assert_int_equal(ino_of("/r/h"), f);
+	assert_int_equal(REN("/r/h", "/r2/moved", LINUX_RENAME_EXCHANGE), 0);
+	assert_int_equal(ino_of("/r/h"), d);
+	assert_int_equal(ino_of("/r2/moved"), f);
+	assert_int_equal(ino_of("/r/h/sub/.."), d);
+	assert_int_equal(stat_of("/r", 0).nlink, 3);
+	assert_int_equal(stat_of("/r2", 0).nlink, 2);
+	assert_int_equal(REN("/r/h/sub", "/r/h", LINUX_RENAME_EXCHANGE),
+			 -EINVAL);
+	assert_int_equal(REN("/r/h", "/r/h/sub", LINUX_RENAME_EXCHANGE),
+			 -EINVAL);
+	assert_int_equal(REN("/r2/moved/", "/r/h", LINUX_RENAME_EXCHANGE),
+			 -ENOTDIR);
+	assert_int_equal(REN("/r/h", "/r2/moved/", LINUX_RENAME_EXCHANGE),
+			 -ENOTDIR);
 #undef REN
 }
 
@@ -803,8 +829,8 @@ static void test_open_flags(void **state)
 		assert_int_equal(vfs_read(f, &u, NULL), -EBADF);
 	}
 	file_put(f);
-	assert_int_equal(OPEN("/o", LINUX_O_TMPFILE | LINUX_O_RDWR, 0600),
-			 -EOPNOTSUPP);
+	assert_int_equal(OPEN("/o/f", LINUX_O_TMPFILE | LINUX_O_RDWR, 0600),
+			 -ENOTDIR);
 	assert_int_equal(OPEN("/o", LINUX_O_TMPFILE | LINUX_O_RDONLY, 0600),
 			 -EINVAL);
 	/* Devices: /dev nodes open through the chrdev table. */
@@ -1016,6 +1042,7 @@ static void test_dcache_bounded(void **state)
 }
 
 extern const struct CMUnitTest vfs_io_tests[];
+extern const struct CMUnitTest vfs_files_tests[];
 
 int main(void)
 {
@@ -1046,5 +1073,7 @@ int main(void)
 
 	failed += _cmocka_run_group_tests("vfs_io", vfs_io_tests,
 					  vfs_io_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("vfs_files", vfs_files_tests,
+					  vfs_files_tests_count, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -35,12 +35,21 @@ WEAK struct task *task_current(void)
 	return NULL;
 }
 
-/* Every wait is interrupted at once: tests never block. */
+int (*fake_wait_hook)(struct task *);
+
+/* Every wait is interrupted at once, so tests never block, unless the
+ * test's hook plays "another task" while this one sleeps and says what
+ * ends the sleep (0: woken). */
 WEAK int task_wait(struct task *t, int64_t deadline_ns, bool interruptible)
 {
-	(void)t;
+	int (*hook)(struct task *) = fake_wait_hook;
+
 	(void)deadline_ns;
 	(void)interruptible;
+	if (hook) {
+		fake_wait_hook = NULL; /* one sleep per hook */
+		return hook(t);
+	}
 	return -EINTR;
 }
 
@@ -209,4 +218,14 @@ WEAK void mappable_truncate(struct mappable *m, uint64_t size)
 
 	if (keep < m->cap)
 		m->cap = keep;
+}
+
+/* A punched hole reads as zeros. */
+WEAK void mappable_invalidate(struct mappable *m, uint64_t off, uint64_t len)
+{
+	if (off >= m->cap)
+		return;
+	if (len > m->cap - off)
+		len = m->cap - off;
+	memset(m->data + off, 0, len);
 }

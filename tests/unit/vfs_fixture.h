@@ -15,6 +15,9 @@ extern int fake_signals_sent;
 extern int fake_last_signal;
 extern int fake_mappables_live;
 extern uint64_t fake_ro_start, fake_ro_end;
+/* When set, the next task_wait calls it once (and clears it) instead of
+ * reporting a signal: its result is task_wait's. */
+extern int (*fake_wait_hook)(struct task *);
 
 /* The fake task of the current test (root creds, a fresh tmpfs root). */
 extern struct task *T;
@@ -29,5 +32,7 @@ void test_become(uint32_t uid, uint32_t gid, bool caps);
 
 /* The tests of test_vfs_io.c (the array is of cmocka's CMUnitTest). */
 extern const size_t vfs_io_tests_count;
+/* The tests of test_vfs_files.c. */
+extern const size_t vfs_files_tests_count;
 
 #endif
