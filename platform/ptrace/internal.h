@@ -111,6 +111,7 @@ struct pt_thread {
 	struct pt_link as_link, tracer_link;
 	int slot;	/* altstack slot, -1 if none */
 	bool fpu_valid; /* fpu holds the thread's current FPU state */
+	int bound_cpu;  /* 1 + the CPU the thread is bound to; 0: unbound */
 	uint8_t *fpu;	/* p->fpu_len bytes, 64-byte aligned */
 };
 

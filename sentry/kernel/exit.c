@@ -237,7 +237,8 @@ void task_exit(struct task *t)
 			task_wake(o);
 	}
 
-	tg_update_maxrss(tg, t->mm);
+	if (tg->ntasks == 0) /* the process's last thread: its peak RSS */
+		tg_update_maxrss(tg, t->mm);
 	mm_put(t->mm);
 	t->mm = NULL;
 	fd_table_put(t->fdt);
