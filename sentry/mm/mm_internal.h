@@ -80,7 +80,7 @@ static inline bool mm_access_ok(int prot, int access)
  * pmas). Private anonymous memory costs nothing until touched, so its
  * window is large; copies and file pages use a smaller one. */
 #define MM_ANON_WINDOW (2ULL << 20)
-#define MM_FILE_WINDOW (64ULL << 10)
+#define MM_FILE_WINDOW (512ULL << 10)
 #define MM_COW_WINDOW (64ULL << 10)
 
 enum vma_flag {
