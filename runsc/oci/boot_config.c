@@ -68,6 +68,11 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 		sm->mode = om->has_mode ? om->mode : 0;
 		switch (om->kind) {
 		case OCI_MOUNT_BIND:
+			if (!oci_mount_has_gofer(om)) {
+				log_debug("bind mount of %s on %s: only directories are served yet",
+					  om->source, om->destination);
+				continue;
+			}
 			if (ng >= ngofer_fds)
 				return runsc_error_make(err, 0,
 							"mounts[%zu]: no gofer for it", i);

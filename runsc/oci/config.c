@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "runsc/oci/config.h"
 
@@ -612,8 +613,14 @@ static int parse_namespaces(json_t *linux_, struct oci_config *c,
 						"linux.namespaces[%zu].type: unknown namespace '%s'",
 						i, type);
 		/* The sandbox's namespaces are the Sentry's own: a host
-		 * namespace cannot be joined from inside it. */
-		if (path && !json_is_null(path) &&
+		 * namespace cannot be joined from inside it. A network
+		 * namespace made for the container (podman's) is recorded:
+		 * with --network=none it is simply not used. */
+		if (path && json_is_string(path) && json_string_value(path)[0] &&
+		    kinds[k].flag == CLONE_NEWNET) {
+			free(c->netns_path);
+			c->netns_path = strdup(json_string_value(path));
+		} else if (path && !json_is_null(path) &&
 		    (!json_is_string(path) || json_string_value(path)[0]))
 			return runsc_error_make(err, 0,
 						"linux.namespaces[%zu].path: joining an existing %s namespace is not supported by cvisor",
@@ -924,5 +931,14 @@ void oci_config_free(struct oci_config *c)
 	kv_free(c->annotations, c->nannotations);
 	kv_free(c->sysctl, c->nsysctl);
 	free(c->cgroups_path);
+	free(c->netns_path);
 	memset(c, 0, sizeof(*c));
+}
+
+bool oci_mount_has_gofer(const struct oci_mount *m)
+{
+	struct stat sb;
+
+	return m->kind == OCI_MOUNT_BIND && stat(m->source, &sb) == 0 &&
+	       S_ISDIR(sb.st_mode);
 }

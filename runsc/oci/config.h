@@ -117,8 +117,14 @@ struct oci_config {
 	unsigned long namespaces;
 	bool network_namespace;  /* a "network" namespace is listed */
 	char *cgroups_path;
+	char *netns_path;        /* a network namespace to join (podman's) */
 	struct oci_resources resources;
 };
+
+/* A bind mount the Sentry gets a Gofer for: its source is a directory.
+ * Bind mounts of single files (podman's /etc/hosts, /etc/resolv.conf)
+ * are not served yet and are left out with a debug-log line. */
+bool oci_mount_has_gofer(const struct oci_mount *);
 
 /* Parse and validate `path` (a config.json); relative root paths are
  * resolved against `bundle`. 0, or -1 with *err naming the field. */

@@ -247,7 +247,7 @@ static int launch(const struct global_opts *g, const struct sandbox_create_opts 
 	if (add_gofer(l, cfg->root_path, err))
 		return -1;
 	for (size_t i = 0; i < cfg->nmounts; i++)
-		if (cfg->mounts[i].kind == OCI_MOUNT_BIND &&
+		if (oci_mount_has_gofer(&cfg->mounts[i]) &&
 		    add_gofer(l, cfg->mounts[i].source, err))
 			return -1;
 	if (cfg->process.terminal) {
@@ -343,6 +343,13 @@ int sandbox_create(const struct global_opts *g,
 		oci_config_free(&cfg);
 		return runsc_error_make(err, 0,
 					"process.terminal is true but no --console-socket was given");
+	}
+	if (cfg.netns_path && strcmp(g->network, "none") != 0) {
+		runsc_error_make(err, 0,
+				 "linux.namespaces: joining the network namespace %s is not supported by cvisor (use --network=none)",
+				 cfg.netns_path);
+		oci_config_free(&cfg);
+		return -1;
 	}
 	{
 		struct stat sb;

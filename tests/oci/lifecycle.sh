@@ -85,9 +85,15 @@ check "the error names the field" sh -c "echo '$out' | grep -q 'process.user.uid
 check "the error is one line" test "$(echo "$out" | wc -l)" = 1
 check "nothing is left of a bad create" test ! -e "$root/bad"
 cp config.default.json config.json
-mkconfig '["/bin/true"]' 'c["linux"]["namespaces"].append({"type":"network","path":"/proc/1/ns/net"})'
-out=$($R create bad 2>&1)
+mkconfig '["/bin/true"]' 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "ipc"] + [{"type":"ipc","path":"/proc/1/ns/ipc"}]'
+out=$($R create bad 2>&1 </dev/null)
 check "joining a namespace by path is refused clearly" sh -c "echo '$out' | grep -q 'linux.namespaces.*not supported'"
+check "and leaves nothing behind" test ! -e "$root/bad"
+cp config.default.json config.json
+mkconfig '["/bin/true"]' 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"] + [{"type":"network","path":"/proc/1/ns/net"}]'
+out=$($runsc --root $root --network=host create bad 2>&1 </dev/null)
+check "a network namespace path needs --network=none" sh -c "echo '$out' | grep -q 'network=none'"
+check "and leaves nothing behind" test ! -e "$root/bad"
 cp config.default.json config.json
 mkconfig '["/nonexistent"]'
 $R create bad >/dev/null 2>&1; rc=$?
