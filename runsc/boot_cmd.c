@@ -1,23 +1,86 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * boot_cmd.c: `runsc boot` (internal): become the Sentry of a sandbox and
- * run the command after `--`; exit with its status (128+N when signal N
- * killed it), as `runsc do` reports it.
+ * run the command after `--` (runsc do), or the process of an OCI config
+ * (runsc create: --config and the fds runsc made); exit with its status
+ * (128+N when signal N killed it).
  */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "runsc/oci/boot_config.h"
+#include "runsc/oci/confine.h"
 #include "runsc/reexec.h"
 #include "runsc/runsc.h"
 #include "sentry/boot/boot.h"
 
 extern char **environ;
+
+/* "3,4,5" into fds; how many, or -1. */
+static int parse_fd_list(const char *s, int *fds, int max)
+{
+	int n = 0;
+
+	while (s && *s) {
+		char buf[16];
+		size_t len = strcspn(s, ",");
+
+		if (n >= max || len == 0 || len >= sizeof(buf))
+			return -1;
+		memcpy(buf, s, len);
+		buf[len] = 0;
+		if ((fds[n++] = runsc_parse_fd(buf)) < 0)
+			return -1;
+		s += len + (s[len] == ',');
+	}
+	return n;
+}
+
+/* Tell runsc create why the sandbox cannot start (it prints it). */
+static int fail_sync(int sync, runsc_error_t *err)
+{
+	const char *msg = *err && (*err)->msg ? (*err)->msg : "error";
+
+	if (sync < 0 || write(sync, msg, strlen(msg)) < 0)
+		return runsc_error_report(err);
+	runsc_error_release(err);
+	return 127;
+}
+
+/* OCI mode: wait for runsc to place us in the cgroup, read the config,
+ * confine, describe the sandbox. */
+static int oci_prepare(const char *config, const char *mount_fds,
+		       const char *stdio_fds, bool confine,
+		       struct sentry_config *cfg, struct oci_config *oci)
+{
+	int gofers[64], ngofers, stdio[3] = { 0, 1, 2 };
+	runsc_error_t err = NULL;
+	char go;
+
+	if (cfg->sync_fd >= 0 && read(cfg->sync_fd, &go, 1) != 1)
+		return 127; /* runsc create is gone */
+	ngofers = parse_fd_list(mount_fds, gofers, 64);
+	if (ngofers < 0 || (stdio_fds && parse_fd_list(stdio_fds, stdio, 3) != 3)) {
+		runsc_error_make(&err, 0, "boot: bad fd list");
+		return fail_sync(cfg->sync_fd, &err);
+	}
+	if (oci_config_load(config, NULL, oci, &err) ||
+	    oci_boot_config(oci, gofers, (size_t)ngofers, stdio, cfg, &err))
+		return fail_sync(cfg->sync_fd, &err);
+	/* Read the time zone while files can still be opened (log lines). */
+	tzset();
+	if (confine && confine_sentry(&err))
+		return fail_sync(cfg->sync_fd, &err);
+	return 0;
+}
 
 int cmd_boot(const struct global_opts *g, int argc, char **argv)
 {
@@ -27,6 +90,12 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "log-fd", required_argument, NULL, 'l' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'C' },
+		{ "mount-fds", required_argument, NULL, 'm' },
+		{ "control-fd", required_argument, NULL, 'k' },
+		{ "sync-fd", required_argument, NULL, 's' },
+		{ "stdio-fds", required_argument, NULL, 'i' },
+		{ "confine", no_argument, NULL, 'X' },
 		{ 0, 0, 0, 0 },
 	};
 	struct sentry_config cfg = {
@@ -36,7 +105,12 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		.hostname = "cvisor",
 		.strace = g->strace,
 		.strace_fd = 2,
+		.control_fd = -1,
+		.sync_fd = -1,
 	};
+	const char *config = NULL, *mount_fds = NULL, *stdio_fds = NULL;
+	struct oci_config oci;
+	bool confine = false;
 	int c, status;
 
 	log_set_tag("sentry");
@@ -60,17 +134,44 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		case 'S':
 			cfg.no_seccomp = true;
 			break;
+		case 'C':
+			config = optarg;
+			break;
+		case 'm':
+			mount_fds = optarg;
+			break;
+		case 'k':
+			cfg.control_fd = runsc_parse_fd(optarg);
+			break;
+		case 's':
+			cfg.sync_fd = runsc_parse_fd(optarg);
+			break;
+		case 'i':
+			stdio_fds = optarg;
+			break;
+		case 'X':
+			confine = true;
+			break;
 		default:
 			return runsc_usage_error("boot: unknown flag '%s'",
 						 argv[optind - 1]);
 		}
 	}
-	if (cfg.gofer_fd < 0 || optind >= argc)
-		return runsc_usage_error("boot: --gofer-fd and a command are required");
-	/* The sandbox dies with whoever started it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	cfg.argv = argv + optind;
-	cfg.envp = environ;
+	if (cfg.gofer_fd < 0 || (!config && optind >= argc))
+		return runsc_usage_error("boot: --gofer-fd and a command or --config are required");
+	if (config) {
+		/* An OCI container outlives the runsc that created it. */
+		int rc = oci_prepare(config, mount_fds, stdio_fds, confine, &cfg,
+				     &oci);
+
+		if (rc)
+			return rc;
+	} else {
+		/* The sandbox dies with whoever started it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		cfg.argv = argv + optind;
+		cfg.envp = environ;
+	}
 	status = sentry_boot(&cfg);
 	if (status < 0)
 		return 127;

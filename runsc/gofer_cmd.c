@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -16,6 +17,7 @@
 #include "gofer/server.h"
 #include "lib/log.h"
 #include "lib/seccomp_filter.h"
+#include "runsc/oci/confine.h"
 #include "runsc/reexec.h"
 #include "runsc/runsc.h"
 
@@ -24,11 +26,13 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "sock-fd", required_argument, NULL, 's' },
+		{ "confine", no_argument, NULL, 'X' },
 		{ 0, 0, 0, 0 },
 	};
 	struct gofer_options go = GOFER_OPTIONS_INIT;
 	const char *root = NULL;
 	int sock = -1, c, rootfd, err;
+	bool confine = false;
 
 	(void)g;
 	log_set_tag("gofer");
@@ -42,6 +46,9 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		case 's':
 			sock = runsc_parse_fd(optarg);
 			break;
+		case 'X':
+			confine = true;
+			break;
 		default:
 			return runsc_usage_error("gofer: unknown flag '%s'",
 						 argv[optind - 1]);
@@ -49,8 +56,26 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	}
 	if (!root || sock < 0)
 		return runsc_usage_error("gofer: --root and --sock-fd are required");
-	/* The Gofer dies with the process that started it. */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* The Gofer dies with the process that started it, unless it serves
+	 * an OCI container (--confine), which outlives runsc create: then it
+	 * ends when the Sentry hangs up. */
+	if (!confine)
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* Opened by this process, before its root changes: OPEN reopens
+	 * nodes through it. */
+	go.proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (go.proc_self_fd < 0) {
+		log_error("cannot open /proc/self/fd: %m");
+		return 1;
+	}
+	tzset();
+	if (confine) {
+		runsc_error_t cerr = NULL;
+
+		if (confine_gofer(root, true, &cerr))
+			return runsc_error_report(&cerr);
+		root = "/";
+	}
 	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		log_error("cannot open root %s: %m", root);
@@ -69,14 +94,8 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 			go.max_nodes = rl.rlim_cur > 128 ? (uint32_t)rl.rlim_cur - 64
 							 : 64;
 	}
-	/* Time zone data is read now: the filter forbids it later (JSON
+	/* Time zone data was read above: the filter forbids it later (JSON
 	 * log timestamps). */
-	tzset();
-	go.proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (go.proc_self_fd < 0) {
-		log_error("cannot open /proc/self/fd: %m");
-		return 1;
-	}
 	err = seccomp_filter_load(&seccomp_filter_gofer);
 	if (err) {
 		log_error("cannot install the seccomp filter: %s", strerror(-err));

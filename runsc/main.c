@@ -25,6 +25,9 @@ enum {
 	OPT_DEBUG,
 	OPT_STRACE,
 	OPT_VERSION,
+	OPT_SYSTEMD_CGROUP,
+	OPT_RUNC_IGNORED,       /* runc's, taking a value, meaningless here */
+	OPT_RUNC_IGNORED_FLAG,  /* runc's, without a value */
 };
 
 static const struct option global_options[] = {
@@ -37,6 +40,9 @@ static const struct option global_options[] = {
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ "strace", no_argument, NULL, OPT_STRACE },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "systemd-cgroup", no_argument, NULL, OPT_SYSTEMD_CGROUP },
+	{ "criu", required_argument, NULL, OPT_RUNC_IGNORED },
+	{ "rootless", required_argument, NULL, OPT_RUNC_IGNORED },
 	{ 0, 0, 0, 0 },
 };
 
@@ -93,7 +99,8 @@ int main(int argc, char **argv)
 		.log_format = "text",
 	};
 	const struct command *cmd;
-	int c, rc;
+	const char *ignored[8];
+	int c, rc, nignored = 0;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:hv", global_options, NULL)) != -1) {
@@ -106,6 +113,13 @@ int main(int argc, char **argv)
 		case OPT_DEBUG_LOG: g.debug_log = optarg; break;
 		case OPT_DEBUG: g.debug = true; break;
 		case OPT_STRACE: g.strace = true; break;
+		case OPT_SYSTEMD_CGROUP: g.systemd_cgroup = true; break;
+		case OPT_RUNC_IGNORED:
+		case OPT_RUNC_IGNORED_FLAG:
+			/* Logged once the log is open. */
+			if (nignored < 8)
+				ignored[nignored++] = argv[optind - (c == OPT_RUNC_IGNORED ? 2 : 1)];
+			break;
 		case 'v':
 		case OPT_VERSION: return print_version();
 		case 'h': return cmd_help(&g, 1, argv);
@@ -129,5 +143,7 @@ int main(int argc, char **argv)
 	rc = setup_logging(&g);
 	if (rc)
 		return rc;
+	for (int i = 0; i < nignored; i++)
+		log_debug("ignoring runc flag %s", ignored[i]);
 	return cmd->run(&g, argc - optind, argv + optind);
 }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/close_range.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,26 @@ static void close_others(const int *keep, int nkeep)
 pid_t runsc_reexec(char *const argv[], const int *keep, int nkeep)
 {
 	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		close_others(keep, nkeep);
+		execv("/proc/self/exe", argv);
+		fprintf(stderr, "runsc: cannot re-execute itself: %m\n");
+		_exit(127);
+	}
+	return pid;
+}
+
+pid_t runsc_reexec_ns(char *const argv[], const int *keep, int nkeep,
+		      unsigned long flags)
+{
+	/* clone(2) without a new stack behaves as fork(2), with the new
+	 * namespaces: the child is pid 1 of its pid namespace. runsc is
+	 * single-threaded here, so no lock of libc's can be held. */
+	pid_t pid = (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL,
+				   NULL);
 
 	if (pid < 0)
 		return -errno;

@@ -14,6 +14,10 @@
  * fd is closed. Returns the child pid or -errno. */
 pid_t runsc_reexec(char *const argv[], const int *keep, int nkeep);
 
+/* The same in new namespaces (CLONE_NEW* flags). */
+pid_t runsc_reexec_ns(char *const argv[], const int *keep, int nkeep,
+		      unsigned long flags);
+
 /* Parse a non-negative fd number from a flag value; -1 if invalid. */
 int runsc_parse_fd(const char *s);
 

@@ -22,6 +22,7 @@ struct global_opts {
 	const char *debug_log;  /* --debug-log FILE */
 	bool debug;
 	bool strace;
+	bool systemd_cgroup;    /* --systemd-cgroup: cgroupsPath is slice:prefix:name */
 };
 
 struct command {
@@ -42,7 +43,24 @@ int runsc_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2))
 int cmd_help(const struct global_opts *, int argc, char **argv);
 int cmd_syscalls(const struct global_opts *, int argc, char **argv);
 int cmd_do(const struct global_opts *, int argc, char **argv);
+int cmd_spec(const struct global_opts *, int argc, char **argv);
+int cmd_create(const struct global_opts *, int argc, char **argv);
+int cmd_start(const struct global_opts *, int argc, char **argv);
+int cmd_run(const struct global_opts *, int argc, char **argv);
+int cmd_exec(const struct global_opts *, int argc, char **argv);
+int cmd_kill(const struct global_opts *, int argc, char **argv);
+int cmd_delete(const struct global_opts *, int argc, char **argv);
+int cmd_state(const struct global_opts *, int argc, char **argv);
+int cmd_list(const struct global_opts *, int argc, char **argv);
+int cmd_ps(const struct global_opts *, int argc, char **argv);
+int cmd_wait(const struct global_opts *, int argc, char **argv);
 int cmd_boot(const struct global_opts *, int argc, char **argv);
 int cmd_gofer(const struct global_opts *, int argc, char **argv);
+
+/* create and run share their flags (run adds --detach). */
+struct sandbox_create_opts;
+int runsc_create_opts(const char *cmd, int argc, char **argv,
+		      struct sandbox_create_opts *o, bool *detach,
+		      char *bundle_buf);
 
 #endif

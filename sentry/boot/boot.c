@@ -21,6 +21,7 @@
 #include "platform/platform.h"
 #include "platform/ptrace/stub.h"
 #include "sentry/boot/boot.h"
+#include "sentry/boot/control.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/kernel.h"
@@ -62,7 +63,8 @@ static int kernel_init(const struct sentry_config *cfg)
 	pthread_cond_init(&kernel->all_exited, &ca);
 	pthread_condattr_destroy(&ca);
 	snprintf(kernel->hostname, sizeof(kernel->hostname), "%s", cfg->hostname);
-	snprintf(kernel->domainname, sizeof(kernel->domainname), "(none)");
+	snprintf(kernel->domainname, sizeof(kernel->domainname), "%s",
+		 cfg->domainname ? cfg->domainname : "(none)");
 	clock_gettime(CLOCK_REALTIME, &kernel->boot_realtime);
 	clock_gettime(CLOCK_MONOTONIC, &kernel->boot_monotonic);
 	kernel->strace = cfg->strace;
@@ -96,45 +98,6 @@ static int kernel_init(const struct sentry_config *cfg)
 	return timer_init();
 }
 
-/* The first process: pid 1, root credentials, the container's stdio. */
-static int create_init(const struct sentry_config *cfg, struct task **out)
-{
-	struct thread_group *tg;
-	struct task *t = task_alloc();
-	struct path root = { kernel->root_mount, kernel->root_mount->root };
-	int err;
-
-	if (!t)
-		return -ENOMEM;
-	t->tid = pidns_alloc(t);
-	tg = tg_alloc();
-	if (t->tid != 1 || !tg)
-		return -ENOMEM;
-	tg_add_task(tg, t);
-	tg->pgid = tg->sid = 1;
-	t->creds = creds_new_root();
-	t->sighand = sighand_new();
-	if (!t->creds || !t->sighand)
-		return -ENOMEM;
-	err = fd_table_new(&t->fdt);
-	if (!err)
-		err = fs_context_new(&root, &t->fs);
-	if (!err)
-		err = mm_new(&t->mm);
-	if (!err)
-		err = boot_install_stdio(t, cfg->stdio);
-	if (err)
-		return err;
-	t->fs->umask = 022;
-	err = boot_chdir(t, cfg->cwd);
-	if (err)
-		log_warn("cannot chdir to %s in the sandbox (%s): starting in /",
-			 cfg->cwd, strerror(-err));
-	kernel->init = t;
-	*out = t;
-	return 0;
-}
-
 /* With --debug, a forbidden syscall is named before the Sentry dies. */
 static void seccomp_violation(int sig, siginfo_t *si, void *uc)
 {
@@ -166,22 +129,46 @@ static int load_filter(void)
 	return seccomp_filter_load(&f);
 }
 
-/* Count the strings of a NULL-terminated vector. */
-static size_t vlen(char *const *v)
+/* The first process as `runsc do` describes it: root, the caller's
+ * stdio. */
+static void do_process(const struct sentry_config *cfg,
+		       struct sentry_process *p)
 {
-	size_t n = 0;
+	memset(p, 0, sizeof(*p));
+	p->argv = cfg->argv;
+	p->envp = cfg->envp;
+	p->cwd = cfg->cwd;
+	memcpy(p->stdio, cfg->stdio, sizeof(p->stdio));
+}
 
-	while (v && v[n])
-		n++;
-	return n;
+/* `runsc create`: say the sandbox is ready (or why it is not) on the sync
+ * fd, then wait for CTL_START. */
+static void report_ready(const struct sentry_config *cfg, int err)
+{
+	char msg[256];
+	int n;
+
+	if (cfg->sync_fd < 0)
+		return;
+	if (err)
+		n = snprintf(msg, sizeof(msg), "%s", strerror(-err));
+	else
+		n = snprintf(msg, sizeof(msg), "ok");
+	if (write(cfg->sync_fd, msg, (size_t)n) < 0)
+		log_warn("cannot report readiness: %m");
 }
 
 int sentry_boot(const struct sentry_config *cfg)
 {
-	char path[4096];
+	struct sentry_process dp;
+	const struct sentry_process *proc = cfg->process;
 	struct task *init;
 	int err, status;
 
+	if (!proc) {
+		do_process(cfg, &dp);
+		proc = &dp;
+	}
 	/* A host pipe whose reader went away must give the guest EPIPE, not
 	 * kill the Sentry. */
 	signal(SIGPIPE, SIG_IGN);
@@ -192,42 +179,40 @@ int sentry_boot(const struct sentry_config *cfg)
 	if (err)
 		return err;
 	kernel_lock();
-	err = boot_mount_filesystems();
+	err = boot_mount_filesystems(cfg);
 	if (err)
 		log_error("mounting the filesystems: %s", strerror(-err));
 	if (!err) {
-		err = create_init(cfg, &init);
-		if (err)
-			log_error("creating the first process: %s",
-				  strerror(-err));
+		err = boot_spawn(proc, true, &init);
+		if (err == -ENOENT)
+			fprintf(stderr, "runsc: %s: command not found\n",
+				proc->argv[0]);
+		else if (err)
+			fprintf(stderr, "runsc: %s: %s\n", proc->argv[0],
+				strerror(-err));
 	}
-	if (!err)
-		err = boot_find_command(init, cfg->argv[0], cfg->envp, path,
-					sizeof(path));
-	if (err) {
-		fprintf(stderr, "runsc: %s: %s\n", cfg->argv[0],
-			err == -ENOENT ? "command not found" : strerror(-err));
-		kernel_unlock();
-		return err;
-	}
-	err = exec_kernel(init, path, cfg->argv, vlen(cfg->argv), cfg->envp,
-			  vlen(cfg->envp));
-	if (err) {
-		fprintf(stderr, "runsc: %s: %s\n", path, strerror(-err));
-		kernel_unlock();
-		return err;
-	}
-	if (!cfg->no_seccomp) {
+	if (!err && !cfg->no_seccomp) {
 		/* From here on the Sentry can only do what
 		 * spec/seccomp/sentry.yaml lists. */
 		err = load_filter();
-		if (err) {
+		if (err)
 			log_error("seccomp: %s", strerror(-err));
-			kernel_unlock();
-			return err;
-		}
 	}
-	kernel->live_tasks = 1;
+	if (!err && cfg->control_fd >= 0) {
+		err = control_serve(cfg->control_fd, cfg->sync_fd >= 0);
+		if (err)
+			log_error("control socket: %s", strerror(-err));
+	}
+	report_ready(cfg, err);
+	if (err) {
+		kernel_unlock();
+		return err;
+	}
+	if (cfg->sync_fd >= 0) {
+		close(cfg->sync_fd);
+		control_wait_start();
+	}
+	kernel->live_tasks++;
 	err = task_start(init);
 	if (err) {
 		kernel_unlock();
@@ -236,6 +221,7 @@ int sentry_boot(const struct sentry_config *cfg)
 	while (kernel->live_tasks > 0)
 		pthread_cond_wait(&kernel->all_exited, &kernel->lock);
 	status = kernel->exit_status;
+	control_shutdown(status);
 	kernel_unlock();
 	return status;
 }

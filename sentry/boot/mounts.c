@@ -13,6 +13,8 @@
 
 #include "gen/linux_flags.h"
 #include "lib/log.h"
+#include "gofer/client.h"
+#include "sentry/boot/boot.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/goferfs.h"
@@ -36,7 +38,51 @@ static int mount_at(const char *path, struct superblock *sb, unsigned flags,
 	return err;
 }
 
-int boot_mount_filesystems(void)
+/* The mounts an OCI config lists, in its order (after the root). */
+static int mount_oci(const struct sentry_mount *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct superblock *sb = NULL;
+		struct gofer_client *c;
+		const char *source = "none";
+		int err;
+
+		switch (m[i].kind) {
+		case SENTRY_MOUNT_GOFER:
+			/* Lives as long as the Sentry: its inodes hold nodes
+			 * of this Gofer. */
+			c = gofer_client_new(m[i].gofer_fd);
+			if (!c)
+				return -ENOMEM;
+			err = goferfs_new(c, &sb);
+			source = "bind";
+			break;
+		case SENTRY_MOUNT_TMPFS:
+			err = tmpfs_new(m[i].mode ? m[i].mode : 01777, 0, 0, &sb);
+			source = "tmpfs";
+			break;
+		case SENTRY_MOUNT_PROC:
+			err = procfs_new(&sb);
+			source = "proc";
+			break;
+		case SENTRY_MOUNT_DEV:
+			err = devfs_new(&sb);
+			source = "tmpfs";
+			break;
+		default:
+			err = -EINVAL;
+		}
+		if (!err)
+			err = mount_at(m[i].dest, sb, m[i].flags, source);
+		if (err) {
+			log_error("mount on %s: %s", m[i].dest, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int boot_mount_filesystems(const struct sentry_config *cfg)
 {
 	struct superblock *sb;
 	int err;
@@ -58,6 +104,8 @@ int boot_mount_filesystems(void)
 	superblock_put(sb);
 	if (err)
 		return err;
+	if (cfg->oci_mounts)
+		return mount_oci(cfg->mounts, cfg->nmounts);
 	if ((err = devfs_new(&sb)) ||
 	    (err = mount_at("/dev", sb, MNT_NOSUID | MNT_NOEXEC, "tmpfs")))
 		return err;

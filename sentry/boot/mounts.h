@@ -7,9 +7,11 @@
 #include <stddef.h>
 
 struct task;
+struct sentry_config;
 
-/* / from the Gofer (read-only), /dev, /dev/shm, /tmp, /proc. */
-int boot_mount_filesystems(void);
+/* / from the Gofer (read-only), then /dev, /dev/shm, /tmp, /proc, or the
+ * mounts of the OCI config. */
+int boot_mount_filesystems(const struct sentry_config *);
 /* The host fds become the guest's 0, 1, 2. */
 int boot_install_stdio(struct task *, const int stdio[3]);
 int boot_chdir(struct task *, const char *dir);

@@ -188,6 +188,8 @@ static void group_dead(struct thread_group *tg)
 		return;
 	}
 	(void)leader;
+	if (tg->external && kernel->orphan_exit_hook)
+		kernel->orphan_exit_hook(tg->tgid, group_status(tg));
 	if (autoreap(tg)) {
 		struct thread_group *p = tg->parent;
 

@@ -45,6 +45,9 @@ struct kernel {
 	bool shutting_down;
 	pthread_cond_t all_exited;    /* signalled when the last task is reaped */
 	unsigned live_tasks;
+	/* Called (kernel lock held) when a process started from outside
+	 * (`runsc exec`, tg->external) ends, with its wait status. */
+	void (*orphan_exit_hook)(int tgid, int status);
 };
 
 extern struct kernel *kernel;

@@ -169,6 +169,7 @@ struct thread_group {
 	bool continued;             /* WCONTINUED not yet reported */
 	unsigned stop_pending;      /* tasks yet to enter the stop */
 
+	bool external;              /* started by `runsc exec`: no parent inside */
 	bool child_subreaper;
 	bool has_child_subreaper;   /* an ancestor is a subreaper */
 
