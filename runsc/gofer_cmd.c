@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gofer_cmd.c: `runsc gofer` (internal): serve a directory tree to one
- * Sentry over the socket it was given, under the Gofer's seccomp filter.
+ * Sentry over the socket it was given, under the Gofer's seccomp filter:
+ * read-only (spec/seccomp/gofer.yaml) unless --rw asks for a writable
+ * tree (spec/seccomp/gofer_rw.yaml).
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -24,6 +26,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
 		{ "sock-fd", required_argument, NULL, 's' },
+		{ "rw", no_argument, NULL, 'w' },
 		{ 0, 0, 0, 0 },
 	};
 	struct gofer_options go = GOFER_OPTIONS_INIT;
@@ -41,6 +44,9 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 's':
 			sock = runsc_parse_fd(optarg);
+			break;
+		case 'w':
+			go.writable = true;
 			break;
 		default:
 			return runsc_usage_error("gofer: unknown flag '%s'",
@@ -77,7 +83,9 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		log_error("cannot open /proc/self/fd: %m");
 		return 1;
 	}
-	err = seccomp_filter_load(&seccomp_filter_gofer);
+	/* Only a writable Gofer gets the write syscalls at all. */
+	err = seccomp_filter_load(go.writable ? &seccomp_filter_gofer_rw
+					      : &seccomp_filter_gofer);
 	if (err) {
 		log_error("cannot install the seccomp filter: %s", strerror(-err));
 		return 1;
