@@ -48,7 +48,7 @@ int boot_mount_filesystems(void)
 	err = devices_register();
 	if (err)
 		return err;
-	err = goferfs_new(kernel->gofer, &sb);
+	err = goferfs_new(kernel->gofer, 0, &sb);
 	if (err) {
 		log_error("root filesystem from the gofer: %s", strerror(-err));
 		return err;

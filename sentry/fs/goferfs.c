@@ -284,7 +284,8 @@ static const struct superblock_ops goferfs_sops = {
 	.statfs = goferfs_statfs,
 };
 
-int goferfs_new(struct gofer_client *c, struct superblock **out)
+int goferfs_new(struct gofer_client *c, unsigned flags,
+		struct superblock **out)
 {
 	struct superblock *sb;
 	struct gofer_stat st;
@@ -298,7 +299,8 @@ int goferfs_new(struct gofer_client *c, struct superblock **out)
 		gofer_close(c, node);
 		return -ENOTDIR;
 	}
-	err = superblock_new(&goferfs_sops, "9p", V9FS_MAGIC, SB_RDONLY, &sb);
+	err = superblock_new(&goferfs_sops, "9p", V9FS_MAGIC,
+			     flags & GOFERFS_WRITABLE ? 0 : SB_RDONLY, &sb);
 	if (err) {
 		gofer_close(c, node);
 		return err;
