@@ -130,6 +130,9 @@ struct superblock_ops {
 	int (*revalidate)(struct dentry *);
 	/* The last mount of the instance went away. May be NULL. */
 	void (*release)(struct superblock *);
+	/* syncfs(2), sync(2): have the instance's storage write back what
+	 * it holds. NULL: nothing to write back (in-memory filesystems). */
+	int (*sync_fs)(struct superblock *);
 };
 
 #define SB_RDONLY 0x1u	/* the instance itself is read-only */
