@@ -19,6 +19,28 @@
 
 extern char **environ;
 
+/* --mount FD:ro|rw:PATH (from runsc do): a host directory's Gofer on FD,
+ * mounted at PATH in the sandbox. 0, or -1 when malformed. */
+static int parse_mount(char *arg, struct sentry_mount *m)
+{
+	char *mode = strchr(arg, ':'), *path;
+
+	if (!mode)
+		return -1;
+	*mode++ = '\0';
+	path = strchr(mode, ':');
+	if (!path)
+		return -1;
+	*path++ = '\0';
+	m->gofer_fd = runsc_parse_fd(arg);
+	m->writable = strcmp(mode, "rw") == 0;
+	m->path = path;
+	if (m->gofer_fd < 0 || (!m->writable && strcmp(mode, "ro")) ||
+	    path[0] != '/')
+		return -1;
+	return 0;
+}
+
 int cmd_boot(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -27,6 +49,8 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		{ "hostname", required_argument, NULL, 'h' },
 		{ "log-fd", required_argument, NULL, 'l' },
 		{ "no-seccomp", no_argument, NULL, 'S' },
+		{ "mount", required_argument, NULL, 'm' },
+		{ "no-overlay", no_argument, NULL, 'O' },
 		{ 0, 0, 0, 0 },
 	};
 	struct sentry_config cfg = {
@@ -59,6 +83,17 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'S':
 			cfg.no_seccomp = true;
+			break;
+		case 'm':
+			if (cfg.nmounts == SENTRY_MAX_MOUNTS)
+				return runsc_usage_error("boot: too many mounts");
+			if (parse_mount(optarg, &cfg.mounts[cfg.nmounts]))
+				return runsc_usage_error("boot: bad --mount '%s'",
+							 optarg);
+			cfg.nmounts++;
+			break;
+		case 'O':
+			cfg.no_overlay = true;
 			break;
 		default:
 			return runsc_usage_error("boot: unknown flag '%s'",

@@ -38,6 +38,10 @@
 
 static struct kernel the_kernel;
 
+/* The Gofers of the host directories mounted besides the root, in
+ * cfg->mounts order (they live as long as the Sentry). */
+static struct gofer_client *mount_gofers[SENTRY_MAX_MOUNTS];
+
 /* The stub filter, compiled before the master stub is forked: the hook
  * runs in that fork and may only make raw syscalls. */
 static struct sock_fprog stub_prog;
@@ -92,6 +96,13 @@ static int kernel_init(const struct sentry_config *cfg)
 	if (!kernel->gofer) {
 		log_error("gofer connection: out of memory");
 		return -ENOMEM;
+	}
+	for (unsigned k = 0; k < cfg->nmounts; k++) {
+		mount_gofers[k] = gofer_client_new(cfg->mounts[k].gofer_fd);
+		if (!mount_gofers[k]) {
+			log_error("gofer connection: out of memory");
+			return -ENOMEM;
+		}
 	}
 	return timer_init();
 }
@@ -192,7 +203,7 @@ int sentry_boot(const struct sentry_config *cfg)
 	if (err)
 		return err;
 	kernel_lock();
-	err = boot_mount_filesystems();
+	err = boot_mount_filesystems(cfg, mount_gofers);
 	if (err)
 		log_error("mounting the filesystems: %s", strerror(-err));
 	if (!err) {

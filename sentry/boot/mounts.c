@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mounts.c: the sandbox's filesystem layout at start-up: the host root
- * served read-only by the Gofer, with the Sentry's own /dev, /dev/shm,
- * /tmp and /proc on top; and the first process's stdio, cwd and command.
+ * served read-only by the Gofer under a writable overlay in the memory
+ * file (so the sandbox writes anywhere, and nothing it writes reaches the
+ * host), with the Sentry's own /dev, /dev/shm, /tmp and /proc on top, and
+ * the host directories runsc was asked to mount (each served by a Gofer
+ * of its own, writable or not); and the first process's stdio, cwd and
+ * command.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,9 +17,12 @@
 
 #include "gen/linux_flags.h"
 #include "lib/log.h"
+#include "gofer/client.h"
+#include "sentry/boot/boot.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/overlay.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -36,7 +43,102 @@ static int mount_at(const char *path, struct superblock *sb, unsigned flags,
 	return err;
 }
 
-int boot_mount_filesystems(void)
+/* The root: the Gofer's tree as the lower layer of an overlay whose upper
+ * layer is a fresh tmpfs, or (no_overlay) that tree alone, read-only. */
+static int mount_root(bool overlay)
+{
+	struct superblock *lower, *upper, *sb;
+	int err = goferfs_new(kernel->gofer, 0, &lower);
+
+	if (err) {
+		log_error("root filesystem from the gofer: %s", strerror(-err));
+		return err;
+	}
+	if (!overlay) {
+		/* The host's files are never written from inside. */
+		err = vfs_mount_root(lower, MNT_RDONLY, "/");
+		superblock_put(lower);
+		return err;
+	}
+	err = tmpfs_new(0755, 0, 0, &upper);
+	if (!err) {
+		err = overlay_new(upper, lower, &sb);
+		superblock_put(upper);
+	}
+	superblock_put(lower);
+	if (err)
+		return err;
+	err = vfs_mount_root(sb, 0, "overlay");
+	superblock_put(sb);
+	return err;
+}
+
+/*
+ * Make the directory `path` (absolute) and its missing parents, 0755, as
+ * the mount point of a host directory (in the overlay they exist only in
+ * memory). Done as a task with root's credentials and nothing else: no
+ * process exists yet. An existing file in the way is left for the mount
+ * to refuse (ENOTDIR).
+ */
+static int make_dirs(const char *path)
+{
+	struct path root = { kernel->root_mount, kernel->root_mount->root };
+	struct task *t = calloc(1, sizeof(*t));
+	char buf[LINUX_PATH_MAX];
+	size_t len = strlen(path);
+	int err = t ? 0 : -ENOMEM;
+
+	if (!err && (len >= sizeof(buf) || path[0] != '/'))
+		err = -EINVAL;
+	if (!err)
+		err = fs_context_new(&root, &t->fs);
+	if (err) {
+		free(t);
+		return err;
+	}
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; !err; p++) {
+		char save = *p;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*p = '\0';
+		err = vfs_mkdir(t, LINUX_AT_FDCWD, buf, 0755);
+		if (err == -EEXIST)
+			err = 0;
+		*p = save;
+		if (!save)
+			break;
+	}
+	fs_context_put(t->fs);
+	free(t);
+	return err;
+}
+
+/* A host directory from its own Gofer, at its path in the sandbox. */
+static int mount_host_dir(const struct sentry_mount *m,
+			  struct gofer_client *c)
+{
+	struct superblock *sb;
+	int err = goferfs_new(c, m->writable ? GOFERFS_WRITABLE : 0, &sb);
+
+	if (err) {
+		log_error("%s from its gofer: %s", m->path, strerror(-err));
+		return err;
+	}
+	err = make_dirs(m->path);
+	if (!err)
+		err = vfs_mount_at(m->path, sb,
+				   MNT_NODEV | (m->writable ? 0 : MNT_RDONLY),
+				   "none");
+	superblock_put(sb);
+	if (err)
+		log_error("mounting %s: %s", m->path, strerror(-err));
+	return err;
+}
+
+int boot_mount_filesystems(const struct sentry_config *cfg,
+			   struct gofer_client *const *clients)
 {
 	struct superblock *sb;
 	int err;
@@ -48,14 +150,7 @@ int boot_mount_filesystems(void)
 	err = devices_register();
 	if (err)
 		return err;
-	err = goferfs_new(kernel->gofer, 0, &sb);
-	if (err) {
-		log_error("root filesystem from the gofer: %s", strerror(-err));
-		return err;
-	}
-	/* The host's files are never written from inside: read-only root. */
-	err = vfs_mount_root(sb, MNT_RDONLY, "/");
-	superblock_put(sb);
+	err = mount_root(!cfg->no_overlay);
 	if (err)
 		return err;
 	if ((err = devfs_new(&sb)) ||
@@ -71,6 +166,12 @@ int boot_mount_filesystems(void)
 	    (err = mount_at("/proc", sb, MNT_NOSUID | MNT_NODEV | MNT_NOEXEC,
 			    "proc")))
 		return err;
+	/* Last, so that one below /tmp lands on the sandbox's /tmp. */
+	for (unsigned k = 0; k < cfg->nmounts; k++) {
+		err = mount_host_dir(&cfg->mounts[k], clients[k]);
+		if (err)
+			return err;
+	}
 	return 0;
 }
 

@@ -8,8 +8,14 @@
 
 struct task;
 
-/* / from the Gofer (read-only), /dev, /dev/shm, /tmp, /proc. */
-int boot_mount_filesystems(void);
+struct gofer_client;
+struct sentry_config;
+
+/* / (the Gofer's tree under a memory overlay, or read-only), /dev,
+ * /dev/shm, /tmp, /proc, then the config's host directories, each served
+ * by its Gofer on clients[i]. */
+int boot_mount_filesystems(const struct sentry_config *,
+			   struct gofer_client *const *clients);
 /* The host fds become the guest's 0, 1, 2. */
 int boot_install_stdio(struct task *, const int stdio[3]);
 int boot_chdir(struct task *, const char *dir);
