@@ -208,13 +208,28 @@ static int64_t fsize_room(struct task *t, uint64_t off, uint64_t count)
 	return (int64_t)(count < lim - off ? count : lim - off);
 }
 
-/* pwritev from the guest's pages straight to the host file; the cached
- * pages it changed are dropped (mappings fault them in again). */
+/* After a write of [start, end) by fd: the new size, and the cached pages
+ * of the range dropped (mappings fault them in again from the host). */
+static void written(struct inode *i, uint64_t start, uint64_t end)
+{
+	struct goferfs_inode *gi = goferfs_i(i);
+	uint64_t first = start & ~(MM_PAGE_SIZE - 1);
+
+	if (end > i->size)
+		i->size = end;
+	gi->stale = true; /* mtime, ctime, blocks */
+	if (!gi->cache)
+		return;
+	((struct goferfs_cache *)mappable_priv(gi->cache))->size = i->size;
+	mappable_invalidate(gi->cache, first,
+			    (end - first + MM_PAGE_SIZE - 1) &
+				    ~(MM_PAGE_SIZE - 1));
+}
+
+/* pwritev from the guest's pages straight to the host file. */
 static ssize_t goferfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 {
 	struct goferfs_hfd *h = f->priv;
-	struct inode *i = f->inode;
-	struct goferfs_inode *gi = goferfs_i(i);
 	int64_t off = write_start(f, h, *pos), room;
 	uint64_t start, done = 0;
 	int err;
@@ -227,16 +242,16 @@ static ssize_t goferfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 	if (room < 0)
 		return room;
 	start = (uint64_t)off;
-	err = sync_cache(i, start, (uint64_t)room);
+	err = sync_cache(f->inode, start, (uint64_t)room);
 	if (err)
 		return err;
 	while (done < (uint64_t)room) {
+		uint64_t left = (uint64_t)room - done;
 		struct iovec iov[16];
 		int niov = 0;
 		long got = vfs_uio_host_iovecs(uio, false, iov, 16, &niov,
-					       (uint64_t)room - done <
-							       GOFERFS_IO_CHUNK
-						       ? (uint64_t)room - done
+					       left < GOFERFS_IO_CHUNK
+						       ? left
 						       : GOFERFS_IO_CHUNK);
 		ssize_t n;
 
@@ -259,18 +274,8 @@ static ssize_t goferfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 		if (n < got)
 			break;
 	}
-	if (done) {
-		if ((uint64_t)off > i->size)
-			i->size = (uint64_t)off;
-		gi->stale = true; /* mtime, ctime, blocks */
-		if (gi->cache) {
-			((struct goferfs_cache *)mappable_priv(gi->cache))->size =
-				i->size;
-			mappable_invalidate(gi->cache, start & ~4095ULL,
-					    ((uint64_t)off - (start & ~4095ULL) +
-					     4095) & ~4095ULL);
-		}
-	}
+	if (done)
+		written(f->inode, start, (uint64_t)off);
 	*pos = off;
 	return (ssize_t)done;
 }

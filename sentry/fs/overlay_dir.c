@@ -192,6 +192,8 @@ int ovl_link(struct inode *dir, const char *name, struct inode *target)
 	err = udir->ops->link(udir, name, OI(target)->upper);
 	if (err)
 		restore_whiteout(udir, name, had);
+	else
+		OI(target)->deleted = false; /* an O_TMPFILE file got a name */
 	ovl_sync(target);
 	ovl_sync(dir);
 	return err;

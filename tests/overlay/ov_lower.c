@@ -157,6 +157,20 @@ static void whole(void)
 	      "the listing of the top merges both layers, d_ino == st_ino");
 	CHECK(statfs("/", &sf) == 0 && sf.f_type == OVERLAYFS_SUPER_MAGIC, "statfs(\"/\") says overlay");
 	EXPECT_EQ(it_write_file("/etc/cvisor-ov-lower", "x", 1, 0644), 0, "write a new file in /etc");
+	{
+		int fd = open(p("tree"), O_TMPFILE | O_RDWR, 0600);
+		char proc[64];
+		struct stat st;
+
+		CHECK(fd >= 0 && write(fd, "tmp", 3) == 3, "O_TMPFILE in a host directory");
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		EXPECT_EQ(linkat(AT_FDCWD, proc, AT_FDCWD, p("tree/tmp"), AT_SYMLINK_FOLLOW), 0,
+		          "linkat gives it a name");
+		CHECK(stat(p("tree/tmp"), &st) == 0 && st.st_nlink == 1 && st.st_size == 3 &&
+		              fstat(fd, &st) == 0 && st.st_nlink == 1,
+		      "one link, its data");
+		close(fd);
+	}
 }
 
 int main(int argc, char **argv)
