@@ -154,8 +154,8 @@ int ovl_rename(struct inode *odir, const char *oname, struct inode *ndir,
 extern const struct file_ops ovl_dir_fops;
 /* 1 if the merged directory has no entries, 0 if it has, or -errno. */
 int ovl_dir_empty(struct inode *dir);
-/* Remove the whiteouts an upper directory holds (before it is removed
- * or replaced: the merged directory was found empty). */
+/* Remove the whiteouts an upper directory holds, making it opaque (before
+ * it is removed or replaced: the merged directory was found empty). */
 int ovl_clear_whiteouts(struct inode *udir);
 
 /* overlay_file.c */

@@ -248,6 +248,9 @@ int ovl_clear_whiteouts(struct inode *udir)
 
 	if (!l)
 		return -ENOMEM;
+	/* Opaque first: if the removal or rename that follows fails, the
+	 * lower entries the whiteouts hid stay hidden. */
+	tmpfs_ovl_set_opaque(udir, true);
 	err = tmpfs_ovl_foreach(udir, whiteout_name, l);
 	for (size_t k = 0; !err && k < l->nnames; k++) {
 		struct inode *u;
