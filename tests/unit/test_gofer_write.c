@@ -1212,7 +1212,7 @@ static size_t fuzz_request(unsigned type, const uint64_t *ids, char *p)
 	case GOFER_T_SETXATTR: /* node, flags, size; name, value */
 		put32(p + 8, rnd() % 4);
 		put32(p + 12, 1);
-		memcpy(p + 16, rnd() % 4 ? "user.f" : "trusted.f", 10);
+		strcpy(p + 16, rnd() % 4 ? "user.f" : "trusted.f");
 		len = 16 + strlen(p + 16) + 1;
 		p[len++] = 'v';
 		return len;
