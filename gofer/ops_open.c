@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ops_open.c: the requests that need more than an O_PATH fd: OPEN (a
- * readable fd donated to the Sentry) and GETDENTS (a directory listing).
+ * readable, or on a writable Gofer writable, fd donated to the Sentry) and
+ * GETDENTS (a directory listing), and the reopening they share with the
+ * other handlers.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -42,23 +44,68 @@ static int open_type_error(mode_t mode)
 }
 
 /*
- * Reopen a node read-only. An O_PATH fd cannot be read, and
- * openat(node, "", O_RDONLY) is refused, so the choice is between
+ * Reopen a node. An O_PATH fd cannot be read or written, and
+ * openat(node, "", ...) is refused, so the choice is between
  * openat(parent, name) and reopening /proc/self/fd/N. The first resolves
- * the name again: a file swapped in since the walk (a device, a fifo)
- * would be opened before any check could refuse it. The second opens the
- * very inode the node holds, whose type was checked above, and which the
- * walk proved is under the root; the magic link it follows is our own fd,
- * chosen here, never a name from the client.
+ * the name again: a file swapped in since the walk (a device, a fifo, a
+ * symlink to a host file) would be opened before any check could refuse
+ * it. The second opens the very inode the node holds, whose type the
+ * caller checked, and which the walk proved is under the root; the magic
+ * link it follows is our own fd, chosen here, never a name from the
+ * client.
  */
-static int reopen_node(struct gofer_server *s, int fd)
+void gofer_proc_name(char *buf, size_t size, int node_fd)
+{
+	snprintf(buf, size, "%d", node_fd);
+}
+
+int gofer_reopen(struct gofer_server *s, int fd, int flags)
 {
 	char name[16];
 	int nfd;
 
-	snprintf(name, sizeof(name), "%d", fd);
-	nfd = openat(s->proc_fd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	gofer_proc_name(name, sizeof(name), fd);
+	nfd = openat(s->proc_fd, name, flags | O_CLOEXEC | O_NOCTTY);
 	return nfd < 0 ? -errno : nfd;
+}
+
+int gofer_open_data(struct gofer_server *s, int fd, mode_t type)
+{
+	int nfd;
+
+	switch (type & S_IFMT) {
+	case S_IFREG:
+		return gofer_reopen(s, fd, O_RDONLY);
+	case S_IFDIR:
+		/* "." of the directory itself: nothing to resolve. */
+		nfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		return nfd < 0 ? -errno : nfd;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+/* The open(2) flags of an OPEN request's GOFER_OPEN_* flags, or -errno:
+ * writing, truncating and appending only on a writable Gofer. */
+static int open_flags(const struct gofer_server *s, uint32_t gf)
+{
+	int flags;
+
+	if (gf & ~GOFER_OPEN_KNOWN ||
+	    !(gf & (GOFER_OPEN_READ | GOFER_OPEN_WRITE)))
+		return -EINVAL;
+	if (gf & ~GOFER_OPEN_READ && !s->writable)
+		return -EROFS; /* the served tree is read-only */
+	if ((gf & (GOFER_OPEN_READ | GOFER_OPEN_WRITE)) ==
+	    (GOFER_OPEN_READ | GOFER_OPEN_WRITE))
+		flags = O_RDWR;
+	else
+		flags = gf & GOFER_OPEN_WRITE ? O_WRONLY : O_RDONLY;
+	if (gf & GOFER_OPEN_TRUNC)
+		flags |= O_TRUNC;
+	if (gf & GOFER_OPEN_APPEND)
+		flags |= O_APPEND;
+	return flags;
 }
 
 int gofer_op_open(struct gofer_server *s, struct gofer_cursor *c,
@@ -67,16 +114,16 @@ int gofer_op_open(struct gofer_server *s, struct gofer_cursor *c,
 	struct gofer_open_req req;
 	struct gofer_stat_rep sr;
 	cleanup_close int nfd = -1;
-	struct stat st;
-	int fd, err;
+	struct stat st, nst;
+	int fd, err, flags;
 
 	if (!gofer_take(c, &req, sizeof(req)) || c->left)
 		return -EBADMSG;
-	if (req.pad || req.flags & ~GOFER_OPEN_KNOWN ||
-	    !(req.flags & (GOFER_OPEN_READ | GOFER_OPEN_WRITE)))
+	if (req.pad)
 		return -EINVAL;
-	if (req.flags & ~GOFER_OPEN_READ)
-		return -EROFS; /* the served tree is read-only for now */
+	flags = open_flags(s, req.flags);
+	if (flags < 0)
+		return flags;
 	fd = gofer_nodes_fd(&s->nodes, req.node);
 	if (fd < 0)
 		return fd;
@@ -86,17 +133,18 @@ int gofer_op_open(struct gofer_server *s, struct gofer_cursor *c,
 	err = open_type_error(st.st_mode);
 	if (err)
 		return err;
-	nfd = reopen_node(s, fd);
+	nfd = gofer_reopen(s, fd, flags);
 	if (nfd < 0)
 		return nfd;
-	err = gofer_fstat(nfd, &st);
+	err = gofer_fstat(nfd, &nst);
 	if (err)
 		return err;
 	/* The same inode as checked, unless /proc lied: never donate
 	 * anything else. */
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(nst.st_mode) || nst.st_ino != st.st_ino ||
+	    nst.st_dev != st.st_dev)
 		return -EIO;
-	gofer_stat_from_host(&sr.stat, &st);
+	gofer_stat_from_host(&sr.stat, &nst);
 	err = gofer_reply_put(rep, &sr, sizeof(sr));
 	if (err)
 		return err;

@@ -41,8 +41,7 @@ int gofer_fstat(int fd, struct stat *st)
 		       : 0;
 }
 
-/* Take a request's node id and return its fd, or -EBADF. */
-static int take_node(struct gofer_server *s, struct gofer_cursor *c)
+int gofer_take_node(struct gofer_server *s, struct gofer_cursor *c)
 {
 	struct gofer_node_req req;
 
@@ -51,8 +50,7 @@ static int take_node(struct gofer_server *s, struct gofer_cursor *c)
 	return gofer_nodes_fd(&s->nodes, req.node);
 }
 
-/* Register fd (owned) as a node and put {node, stat} in the reply. */
-static int add_node(struct gofer_server *s, int fd, struct gofer_reply *rep)
+int gofer_add_node(struct gofer_server *s, int fd, struct gofer_reply *rep)
 {
 	struct gofer_node_rep nr;
 	struct stat st;
@@ -89,7 +87,7 @@ int gofer_op_attach(struct gofer_server *s, struct gofer_cursor *c,
 	fd = openat(s->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	return add_node(s, fd, rep);
+	return gofer_add_node(s, fd, rep);
 }
 
 /* Resolve the components of a checked walk from fd `cur`, filling the
@@ -170,7 +168,7 @@ int gofer_op_stat(struct gofer_server *s, struct gofer_cursor *c,
 {
 	struct gofer_stat_rep sr;
 	struct stat st;
-	int fd = take_node(s, c), err;
+	int fd = gofer_take_node(s, c), err;
 
 	if (c->left)
 		return -EBADMSG;
@@ -190,7 +188,7 @@ int gofer_op_readlink(struct gofer_server *s, struct gofer_cursor *c,
 	struct stat st;
 	char *target;
 	ssize_t n;
-	int fd = take_node(s, c), err;
+	int fd = gofer_take_node(s, c), err;
 
 	if (c->left)
 		return -EBADMSG;

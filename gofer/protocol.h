@@ -182,7 +182,8 @@ struct gofer_readlink_rep {
 	uint32_t pad;
 };
 
-/* Open access: READ alone is all this Gofer grants for now. */
+/* Open access. A read-only Gofer grants READ alone (EROFS for the rest,
+ * TRUNC included, as open(2) on a read-only mount). */
 #define GOFER_OPEN_READ 0x1
 #define GOFER_OPEN_WRITE 0x2
 #define GOFER_OPEN_TRUNC 0x4
@@ -230,9 +231,13 @@ struct gofer_close_req {
 	uint32_t pad;
 };
 
-/* ---- The write path: defined now so the wire never needs reshaping. ---- */
-
-/* uid/gid: the owner the Sentry wants the new file to have. */
+/*
+ * ---- The write path: answered EROFS by a read-only Gofer. ----
+ *
+ * Modes arrive with the guest's umask applied (the Gofer applies none).
+ * uid/gid: the owner the Sentry wants the new file to have; a Gofer that
+ * may not chown (an unprivileged user's) leaves its own.
+ */
 struct gofer_create_req {
 	uint64_t dir;
 	uint32_t flags; /* GOFER_OPEN_* */
@@ -249,6 +254,8 @@ struct gofer_mkdir_req {
 	uint32_t pad;
 };
 
+/* Regular files, FIFOs and sockets; device types are refused (EPERM)
+ * and rdev must be 0. */
 struct gofer_mknod_req {
 	uint64_t dir;
 	uint64_t rdev;
@@ -321,6 +328,13 @@ struct gofer_statfs_rep {
 	uint64_t flags;
 };
 
+/*
+ * Extended attributes: only the "user." namespace is served (EOPNOTSUPP
+ * for the others, which hold the host's security state), on regular
+ * files and directories (EOPNOTSUPP for other nodes). A value or list
+ * longer than GOFER_XATTR_MAX is E2BIG.
+ */
+
 /* Followed by the attribute name, NUL-terminated (at most 255 bytes). */
 struct gofer_getxattr_req {
 	uint64_t node;
@@ -348,6 +362,7 @@ struct gofer_xattr_rep {
 };
 
 #define GOFER_FSYNC_DATA 0x1 /* fdatasync */
+#define GOFER_FSYNC_FS 0x2   /* syncfs of the node's filesystem */
 
 struct gofer_fsync_req {
 	uint64_t node;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gofer/server_int.h"
@@ -23,25 +24,21 @@
 #include "lib/log.h"
 
 /*
- * What the Gofer does not do yet, and the errno it answers:
- * - EROFS for everything that would change the served tree (create,
- *   mkdir, mknod, symlink, link, unlink, rename, setattr, setxattr,
- *   removexattr): the lower layer is read-only, and EROFS is exactly what
- *   Linux answers for a write to a read-only mount, so the Sentry may pass
- *   it on to the program unchanged.
- * - EOPNOTSUPP for queries not served yet (statfs, getxattr, listxattr)
- *   and for fsync (nothing here is ever dirty): EOPNOTSUPP is what Linux
- *   gives for xattrs on a filesystem without them, and for statfs and
- *   fsync it tells goferfs to answer from its own state.
+ * The request table. A request that would change the served tree is a
+ * `write`: a read-only Gofer answers it with EROFS (what Linux answers for
+ * a write to a read-only mount, so the Sentry may pass it on unchanged)
+ * once its fixed part is there, and never runs its handler; that is also
+ * why the read-only filter can leave out every write syscall.
  */
 struct gofer_op {
 	gofer_handler_fn *fn;
 	size_t fixed;   /* the fixed payload every request of the type has */
-	int not_yet;    /* when fn is NULL: the errno answered */
+	bool write;     /* changes the tree: EROFS unless writable */
 };
 
 #define OP(t, f, s) [GOFER_T_##t] = { .fn = (f), .fixed = sizeof(s) }
-#define NOT_YET(t, s, e) [GOFER_T_##t] = { .fixed = sizeof(s), .not_yet = (e) }
+#define WOP(t, f, s)                                                        \
+	[GOFER_T_##t] = { .fn = (f), .fixed = sizeof(s), .write = true }
 
 static const struct gofer_op gofer_ops[GOFER_T_NTYPES] = {
 	OP(ATTACH, gofer_op_attach, struct gofer_attach_req),
@@ -51,20 +48,22 @@ static const struct gofer_op gofer_ops[GOFER_T_NTYPES] = {
 	OP(OPEN, gofer_op_open, struct gofer_open_req),
 	OP(GETDENTS, gofer_op_getdents, struct gofer_getdents_req),
 	OP(CLOSE, gofer_op_close, struct gofer_close_req),
-	NOT_YET(CREATE, struct gofer_create_req, EROFS),
-	NOT_YET(MKDIR, struct gofer_mkdir_req, EROFS),
-	NOT_YET(MKNOD, struct gofer_mknod_req, EROFS),
-	NOT_YET(SYMLINK, struct gofer_symlink_req, EROFS),
-	NOT_YET(LINK, struct gofer_link_req, EROFS),
-	NOT_YET(UNLINK, struct gofer_unlink_req, EROFS),
-	NOT_YET(RENAME, struct gofer_rename_req, EROFS),
-	NOT_YET(SETATTR, struct gofer_setattr_req, EROFS),
-	NOT_YET(STATFS, struct gofer_node_req, EOPNOTSUPP),
-	NOT_YET(GETXATTR, struct gofer_getxattr_req, EOPNOTSUPP),
-	NOT_YET(SETXATTR, struct gofer_setxattr_req, EROFS),
-	NOT_YET(LISTXATTR, struct gofer_listxattr_req, EOPNOTSUPP),
-	NOT_YET(REMOVEXATTR, struct gofer_node_req, EROFS),
-	NOT_YET(FSYNC, struct gofer_fsync_req, EOPNOTSUPP),
+	WOP(CREATE, gofer_op_create, struct gofer_create_req),
+	WOP(MKDIR, gofer_op_mkdir, struct gofer_mkdir_req),
+	WOP(MKNOD, gofer_op_mknod, struct gofer_mknod_req),
+	WOP(SYMLINK, gofer_op_symlink, struct gofer_symlink_req),
+	WOP(LINK, gofer_op_link, struct gofer_link_req),
+	WOP(UNLINK, gofer_op_unlink, struct gofer_unlink_req),
+	WOP(RENAME, gofer_op_rename, struct gofer_rename_req),
+	WOP(SETATTR, gofer_op_setattr, struct gofer_setattr_req),
+	OP(STATFS, gofer_op_statfs, struct gofer_node_req),
+	OP(GETXATTR, gofer_op_getxattr, struct gofer_getxattr_req),
+	WOP(SETXATTR, gofer_op_setxattr, struct gofer_setxattr_req),
+	OP(LISTXATTR, gofer_op_listxattr, struct gofer_listxattr_req),
+	WOP(REMOVEXATTR, gofer_op_removexattr, struct gofer_node_req),
+	/* Not a write: a read-only tree has nothing dirty, and the
+	 * handler answers success without a syscall. */
+	OP(FSYNC, gofer_op_fsync, struct gofer_fsync_req),
 };
 
 int gofer_reply_put(struct gofer_reply *r, const void *src, size_t n)
@@ -104,8 +103,8 @@ static int dispatch(struct gofer_server *s, size_t len, bool trunc,
 	c = gofer_cursor(s->rbuf + sizeof(h), len - sizeof(h));
 	if (c.left < op->fixed)
 		return -EBADMSG;
-	if (!op->fn)
-		return -op->not_yet;
+	if (op->write && !s->writable)
+		return -EROFS;
 	return op->fn(s, &c, rep);
 }
 
@@ -214,7 +213,8 @@ static int server_init(struct gofer_server *s, int sock, int root_fd,
 	int err;
 
 	*s = (struct gofer_server){ .sock = sock, .root_fd = root_fd,
-				    .proc_fd = -1 };
+				    .proc_fd = -1,
+				    .writable = o && o->writable };
 	err = gofer_nodes_init(&s->nodes, max);
 	if (err)
 		return err;
@@ -223,6 +223,10 @@ static int server_init(struct gofer_server *s, int sock, int root_fd,
 	s->dbuf = malloc(GOFER_DBUF_SIZE);
 	if (!s->rbuf || !s->sbuf || !s->dbuf)
 		return -ENOMEM;
+	/* Modes arrive with the guest's umask applied; the host's must not
+	 * take bits away a second time. */
+	if (s->writable)
+		umask(0);
 	if (o && o->proc_self_fd >= 0) {
 		s->proc_fd = o->proc_self_fd;
 		return 0;

@@ -11,6 +11,7 @@
 #ifndef CVISOR_GOFER_SERVER_H
 #define CVISOR_GOFER_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define GOFER_DEFAULT_MAX_NODES 16384
@@ -27,9 +28,20 @@ struct gofer_options {
 	 * for gofer_serve to open "/proc/self/fd" itself. Not closed.
 	 */
 	int proc_self_fd;
+	/*
+	 * Whether the client may change the served tree (create, remove,
+	 * rename, setattr, write opens, xattr changes). A read-only Gofer
+	 * answers every such request with EROFS before looking at it, and
+	 * runs under spec/seccomp/gofer.yaml, which has no write syscall at
+	 * all; a writable one needs spec/seccomp/gofer_rw.yaml. Serving
+	 * writable also clears the process's umask: the Sentry has applied
+	 * the guest's umask to every mode it sends.
+	 */
+	bool writable;
 };
 
-#define GOFER_OPTIONS_INIT { .max_nodes = 0, .proc_self_fd = -1 }
+#define GOFER_OPTIONS_INIT                                                  \
+	{ .max_nodes = 0, .proc_self_fd = -1, .writable = false }
 
 /*
  * Serve the files below root_fd (a directory; not closed) to the client on

@@ -25,6 +25,7 @@ struct gofer_server {
 	int root_fd;
 	int proc_fd;          /* /proc/self/fd, for reopening nodes */
 	bool own_proc_fd;     /* opened by gofer_serve, so closed by it */
+	bool writable;        /* gofer_options.writable */
 	struct gofer_nodes nodes;
 	char *rbuf;           /* one request */
 	char *sbuf;           /* one reply */
@@ -49,10 +50,40 @@ void gofer_stat_from_host(struct gofer_stat *, const struct stat *);
  * fds and never follows a symlink node). 0 or -errno. */
 int gofer_fstat(int fd, struct stat *);
 
+/* Take a request's node id (the first field of most payloads) and return
+ * its fd, or -EBADF. */
+int gofer_take_node(struct gofer_server *, struct gofer_cursor *);
+/* Register fd (owned: closed on failure) as a new node and put
+ * {node, stat} in the reply. */
+int gofer_add_node(struct gofer_server *, int fd, struct gofer_reply *);
+
+/*
+ * Open the very inode a node holds, through its /proc/self/fd magic link
+ * (never a name the client chose), with open(2) flags; -errno. The caller
+ * checks the node's type first: this is for regular files only (a fifo
+ * could block, a device must never be opened).
+ */
+int gofer_reopen(struct gofer_server *, int node_fd, int flags);
+/* A readable fd of a regular-file or directory node (directories by "."
+ * of themselves), for fsync and the xattr calls; -EOPNOTSUPP for other
+ * types, which are never opened. */
+int gofer_open_data(struct gofer_server *, int node_fd, mode_t type);
+/* The name of a node's magic link under proc_fd ("%d" of the fd). */
+void gofer_proc_name(char *buf, size_t size, int node_fd);
+
 typedef int gofer_handler_fn(struct gofer_server *, struct gofer_cursor *,
 			     struct gofer_reply *);
 
 gofer_handler_fn gofer_op_attach, gofer_op_walk, gofer_op_stat,
 	gofer_op_readlink, gofer_op_open, gofer_op_getdents, gofer_op_close;
+/* ops_create.c: requests that make a file, each answering a new node. */
+gofer_handler_fn gofer_op_create, gofer_op_mkdir, gofer_op_mknod,
+	gofer_op_symlink, gofer_op_link;
+/* ops_modify.c: requests that change or remove what exists. */
+gofer_handler_fn gofer_op_unlink, gofer_op_rename, gofer_op_setattr,
+	gofer_op_fsync;
+/* ops_meta.c: statfs and extended attributes. */
+gofer_handler_fn gofer_op_statfs, gofer_op_getxattr, gofer_op_setxattr,
+	gofer_op_listxattr, gofer_op_removexattr;
 
 #endif

@@ -118,7 +118,7 @@ const struct seccomp_filter *seccomp_filter_by_name(const char *who)
 {
 	static const struct seccomp_filter *const all[] = {
 		&seccomp_filter_sentry, &seccomp_filter_gofer,
-		&seccomp_filter_stub,
+		&seccomp_filter_gofer_rw, &seccomp_filter_stub,
 	};
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)

@@ -21,7 +21,7 @@ struct seccomp_rule {
 };
 
 struct seccomp_filter {
-	const char *who;         /* "sentry", "gofer", "stub" */
+	const char *who;         /* "sentry", "gofer", "gofer_rw", "stub" */
 	uint32_t default_action;
 	const struct seccomp_rule *rules;
 	size_t nrules;
@@ -29,6 +29,7 @@ struct seccomp_filter {
 
 extern const struct seccomp_filter seccomp_filter_sentry;
 extern const struct seccomp_filter seccomp_filter_gofer;
+extern const struct seccomp_filter seccomp_filter_gofer_rw;
 extern const struct seccomp_filter seccomp_filter_stub;
 
 /* Build a libseccomp context for the filter; NULL with *err = -errno. */

@@ -21,6 +21,7 @@
 #include "runsc/reexec.h"
 #include "runsc/runsc.h"
 #include "sentry/boot/boot.h"
+#include "sentry/vfs/vfs.h"
 
 extern char **environ;
 
@@ -82,6 +83,30 @@ static int oci_prepare(const char *config, const char *mount_fds,
 	return 0;
 }
 
+/* --mount FD:ro|rw:PATH (from runsc do): a host directory's Gofer on FD,
+ * mounted at PATH in the sandbox. 0, or -1 when malformed. */
+static int parse_mount(char *arg, struct sentry_mount *m)
+{
+	char *mode = strchr(arg, ':'), *path;
+
+	if (!mode)
+		return -1;
+	*mode++ = '\0';
+	path = strchr(mode, ':');
+	if (!path)
+		return -1;
+	*path++ = '\0';
+	m->kind = SENTRY_MOUNT_GOFER;
+	m->gofer_fd = runsc_parse_fd(arg);
+	m->writable = strcmp(mode, "rw") == 0;
+	m->dest = path;
+	m->flags = MNT_NODEV | (m->writable ? 0 : MNT_RDONLY);
+	if (m->gofer_fd < 0 || (!m->writable && strcmp(mode, "ro")) ||
+	    path[0] != '/')
+		return -1;
+	return 0;
+}
+
 int cmd_boot(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -96,6 +121,8 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		{ "sync-fd", required_argument, NULL, 's' },
 		{ "stdio-fds", required_argument, NULL, 'i' },
 		{ "confine", no_argument, NULL, 'X' },
+		{ "mount", required_argument, NULL, 'M' },
+		{ "no-overlay", no_argument, NULL, 'O' },
 		{ 0, 0, 0, 0 },
 	};
 	struct sentry_config cfg = {
@@ -109,6 +136,8 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		.sync_fd = -1,
 	};
 	const char *config = NULL, *mount_fds = NULL, *stdio_fds = NULL;
+	static struct sentry_mount do_mounts[SENTRY_MAX_MOUNTS];
+	size_t ndo_mounts = 0;
 	struct oci_config oci;
 	bool confine = false;
 	int c, status;
@@ -152,6 +181,17 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		case 'X':
 			confine = true;
 			break;
+		case 'M':
+			if (ndo_mounts == SENTRY_MAX_MOUNTS)
+				return runsc_usage_error("boot: too many mounts");
+			if (parse_mount(optarg, &do_mounts[ndo_mounts]))
+				return runsc_usage_error("boot: bad --mount '%s'",
+							 optarg);
+			ndo_mounts++;
+			break;
+		case 'O':
+			cfg.no_overlay = true;
+			break;
 		default:
 			return runsc_usage_error("boot: unknown flag '%s'",
 						 argv[optind - 1]);
@@ -171,6 +211,8 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		cfg.argv = argv + optind;
 		cfg.envp = environ;
+		cfg.mounts = do_mounts;
+		cfg.nmounts = ndo_mounts;
 	}
 	status = sentry_boot(&cfg);
 	if (status < 0)

@@ -10,9 +10,16 @@ const struct command runsc_commands[] = {
 	{ "help", "show help for runsc or one of its commands", "[COMMAND]",
 	  cmd_help, false },
 	{ "do", "run a command in a sandbox whose root is the host's /",
-	  "[--cwd DIR] [--hostname NAME] COMMAND [ARG...]\n"
+	  "[--cwd DIR] [--hostname NAME] [--rw-dir HOSTDIR:SANDBOXDIR]... [--no-overlay]\n"
+	  "          COMMAND [ARG...]\n"
 	  "  --cwd DIR        working directory in the sandbox (default: the current one)\n"
-	  "  --hostname NAME  the sandbox's host name (default: cvisor)",
+	  "  --hostname NAME  the sandbox's host name (default: cvisor)\n"
+	  "  --rw-dir HOSTDIR:SANDBOXDIR\n"
+	  "                   mount the host directory HOSTDIR writable at SANDBOXDIR:\n"
+	  "                   writes there reach the host (repeatable)\n"
+	  "  --no-overlay     the root read-only, without the memory overlay that\n"
+	  "                   otherwise takes the sandbox's writes (and drops them\n"
+	  "                   at the end)",
 	  cmd_do, false },
 	{ "spec", "write a default config.json", "[--bundle DIR]", cmd_spec,
 	  false },

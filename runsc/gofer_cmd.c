@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gofer_cmd.c: `runsc gofer` (internal): serve a directory tree to one
- * Sentry over the socket it was given, under the Gofer's seccomp filter.
+ * Sentry over the socket it was given, under the Gofer's seccomp filter:
+ * read-only (spec/seccomp/gofer.yaml) unless --rw asks for a writable
+ * tree (spec/seccomp/gofer_rw.yaml).
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -27,6 +29,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		{ "root", required_argument, NULL, 'r' },
 		{ "sock-fd", required_argument, NULL, 's' },
 		{ "confine", no_argument, NULL, 'X' },
+		{ "rw", no_argument, NULL, 'w' },
 		{ 0, 0, 0, 0 },
 	};
 	struct gofer_options go = GOFER_OPTIONS_INIT;
@@ -48,6 +51,9 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 			break;
 		case 'X':
 			confine = true;
+			break;
+		case 'w':
+			go.writable = true;
 			break;
 		default:
 			return runsc_usage_error("gofer: unknown flag '%s'",
@@ -72,7 +78,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	if (confine) {
 		runsc_error_t cerr = NULL;
 
-		if (confine_gofer(root, true, &cerr))
+		if (confine_gofer(root, !go.writable, &cerr))
 			return runsc_error_report(&cerr);
 		root = "/";
 	}
@@ -96,7 +102,9 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	}
 	/* Time zone data was read above: the filter forbids it later (JSON
 	 * log timestamps). */
-	err = seccomp_filter_load(&seccomp_filter_gofer);
+	/* Only a writable Gofer gets the write syscalls at all. */
+	err = seccomp_filter_load(go.writable ? &seccomp_filter_gofer_rw
+					      : &seccomp_filter_gofer);
 	if (err) {
 		log_error("cannot install the seccomp filter: %s", strerror(-err));
 		return 1;

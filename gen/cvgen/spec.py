@@ -23,7 +23,7 @@ RET_KINDS = {"int", "long", "ssize", "pid", "fd", "zero", "ptr", "hex",
 STATUSES = {"supported", "partial", "unsupported"}
 SUBSYSTEMS = {"fs", "mm", "process", "signal", "time", "net", "ipc", "io",
               "security", "misc"}
-SECCOMP_WHO = ("sentry", "gofer", "stub")
+SECCOMP_WHO = ("sentry", "gofer", "gofer_rw", "stub")
 SECCOMP_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "masked_eq"}
 DEFAULT_ACTIONS = {"kill_process", "kill_thread", "trap", "log", "errno"}
 RULE_ACTIONS = {"allow", "errno", "log", "trap"}

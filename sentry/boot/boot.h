@@ -46,16 +46,24 @@ enum sentry_mount_kind {
 	SENTRY_MOUNT_DEV,        /* the Sentry's devfs */
 };
 
+/* A mount made after the root: one of the OCI config, or a host
+ * directory `runsc do --rw-dir` asks for. */
 struct sentry_mount {
-	const char *dest;
+	const char *dest;        /* absolute; a missing mount point is made */
 	enum sentry_mount_kind kind;
 	unsigned flags;          /* MNT_RDONLY, MNT_NOSUID, MNT_NODEV, MNT_NOEXEC */
-	int gofer_fd;            /* SENTRY_MOUNT_GOFER */
+	int gofer_fd;            /* SENTRY_MOUNT_GOFER: SOCK_SEQPACKET to it */
+	bool writable;           /* SENTRY_MOUNT_GOFER: its Gofer serves it
+				    writable */
 	uint32_t mode;           /* tmpfs root mode (0: 01777) */
 };
 
+#define SENTRY_MAX_MOUNTS 64
+
 struct sentry_config {
 	int gofer_fd;            /* SOCK_SEQPACKET to the root's Gofer */
+	bool no_overlay;         /* the root is the Gofer's tree read-only,
+				    without the writable memory overlay */
 	int stdio[3];            /* host fds that become the guest's 0, 1, 2 */
 	char *const *argv;       /* the command; argv[0] found on PATH */
 	char *const *envp;       /* its environment */
@@ -68,9 +76,11 @@ struct sentry_config {
 	/* OCI containers (runsc create/run); zero for runsc do. */
 	const struct sentry_process *process; /* replaces argv..stdio above */
 	const char *domainname;
+	/* Mounts after the root: in addition to /dev, /dev/shm, /tmp and
+	 * /proc, or (oci_mounts) instead of them. */
 	const struct sentry_mount *mounts;
 	size_t nmounts;
-	bool oci_mounts;         /* mounts replace /dev, /dev/shm, /tmp, /proc */
+	bool oci_mounts;
 	int control_fd;          /* listening control socket, or -1 */
 	int sync_fd;             /* `runsc create`: report readiness here and
 				  * wait for CTL_START; -1: start at once */

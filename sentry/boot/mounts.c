@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mounts.c: the sandbox's filesystem layout at start-up: the host root
- * served read-only by the Gofer, with the Sentry's own /dev, /dev/shm,
- * /tmp and /proc on top; and the first process's stdio, cwd and command.
+ * served read-only by the Gofer under a writable overlay in the memory
+ * file (so the sandbox writes anywhere, and nothing it writes reaches the
+ * host), with the Sentry's own /dev, /dev/shm, /tmp and /proc on top, and
+ * the host directories runsc was asked to mount (each served by a Gofer
+ * of its own, writable or not); and the first process's stdio, cwd and
+ * command.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +22,7 @@
 #include "sentry/boot/mounts.h"
 #include "sentry/fs/fs.h"
 #include "sentry/fs/goferfs.h"
+#include "sentry/fs/overlay.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -38,8 +43,81 @@ static int mount_at(const char *path, struct superblock *sb, unsigned flags,
 	return err;
 }
 
-/* The mounts an OCI config lists, in its order (after the root). */
-static int mount_oci(const struct sentry_mount *m, size_t n)
+/* The root: the Gofer's tree as the lower layer of an overlay whose upper
+ * layer is a fresh tmpfs, or (no_overlay) that tree alone, read-only. */
+static int mount_root(bool overlay)
+{
+	struct superblock *lower, *upper, *sb;
+	int err = goferfs_new(kernel->gofer, 0, &lower);
+
+	if (err) {
+		log_error("root filesystem from the gofer: %s", strerror(-err));
+		return err;
+	}
+	if (!overlay) {
+		/* The host's files are never written from inside. */
+		err = vfs_mount_root(lower, MNT_RDONLY, "/");
+		superblock_put(lower);
+		return err;
+	}
+	err = tmpfs_new(0755, 0, 0, &upper);
+	if (!err) {
+		err = overlay_new(upper, lower, &sb);
+		superblock_put(upper);
+	}
+	superblock_put(lower);
+	if (err)
+		return err;
+	err = vfs_mount_root(sb, 0, "overlay");
+	superblock_put(sb);
+	return err;
+}
+
+/*
+ * Make the directory `path` (absolute) and its missing parents, 0755, as
+ * the mount point of a host directory (in the overlay they exist only in
+ * memory). Done as a task with root's credentials and nothing else: no
+ * process exists yet. An existing file in the way is left for the mount
+ * to refuse (ENOTDIR).
+ */
+static int make_dirs(const char *path)
+{
+	struct path root = { kernel->root_mount, kernel->root_mount->root };
+	struct task *t = calloc(1, sizeof(*t));
+	char buf[LINUX_PATH_MAX];
+	size_t len = strlen(path);
+	int err = t ? 0 : -ENOMEM;
+
+	if (!err && (len >= sizeof(buf) || path[0] != '/'))
+		err = -EINVAL;
+	if (!err)
+		err = fs_context_new(&root, &t->fs);
+	if (err) {
+		free(t);
+		return err;
+	}
+	memcpy(buf, path, len + 1);
+	for (char *p = buf + 1; !err; p++) {
+		char save = *p;
+
+		if (save != '/' && save != '\0')
+			continue;
+		*p = '\0';
+		err = vfs_mkdir(t, LINUX_AT_FDCWD, buf, 0755);
+		if (err == -EEXIST)
+			err = 0;
+		*p = save;
+		if (!save)
+			break;
+	}
+	fs_context_put(t->fs);
+	free(t);
+	return err;
+}
+
+/* The config's mounts, in order (after the root): an OCI config's, or
+ * the host directories of runsc do --rw-dir. */
+static int mount_list(const struct sentry_mount *m, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct superblock *sb = NULL;
@@ -54,7 +132,8 @@ static int mount_oci(const struct sentry_mount *m, size_t n)
 			c = gofer_client_new(m[i].gofer_fd);
 			if (!c)
 				return -ENOMEM;
-			err = goferfs_new(c, &sb);
+			err = goferfs_new(c, m[i].writable ? GOFERFS_WRITABLE : 0,
+					  &sb);
 			source = "bind";
 			break;
 		case SENTRY_MOUNT_TMPFS:
@@ -72,8 +151,13 @@ static int mount_oci(const struct sentry_mount *m, size_t n)
 		default:
 			err = -EINVAL;
 		}
-		if (!err)
+		/* A mount point missing from the image is made (in the
+		 * overlay it exists only in memory); where that is not
+		 * possible mount_at says so and goes on. */
+		if (!err) {
+			make_dirs(m[i].dest);
 			err = mount_at(m[i].dest, sb, m[i].flags, source);
+		}
 		if (err) {
 			log_error("mount on %s: %s", m[i].dest, strerror(-err));
 			return err;
@@ -94,18 +178,11 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	err = devices_register();
 	if (err)
 		return err;
-	err = goferfs_new(kernel->gofer, &sb);
-	if (err) {
-		log_error("root filesystem from the gofer: %s", strerror(-err));
-		return err;
-	}
-	/* The host's files are never written from inside: read-only root. */
-	err = vfs_mount_root(sb, MNT_RDONLY, "/");
-	superblock_put(sb);
+	err = mount_root(!cfg->no_overlay);
 	if (err)
 		return err;
 	if (cfg->oci_mounts)
-		return mount_oci(cfg->mounts, cfg->nmounts);
+		return mount_list(cfg->mounts, cfg->nmounts);
 	if ((err = devfs_new(&sb)) ||
 	    (err = mount_at("/dev", sb, MNT_NOSUID | MNT_NOEXEC, "tmpfs")))
 		return err;
@@ -119,7 +196,8 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	    (err = mount_at("/proc", sb, MNT_NOSUID | MNT_NODEV | MNT_NOEXEC,
 			    "proc")))
 		return err;
-	return 0;
+	/* Last, so that one below /tmp lands on the sandbox's /tmp. */
+	return mount_list(cfg->mounts, cfg->nmounts);
 }
 
 int boot_install_stdio(struct task *t, const int stdio[3])

@@ -9,8 +9,9 @@
 struct task;
 struct sentry_config;
 
-/* / from the Gofer (read-only), then /dev, /dev/shm, /tmp, /proc, or the
- * mounts of the OCI config. */
+/* / (the Gofer's tree under a memory overlay, or read-only), then /dev,
+ * /dev/shm, /tmp, /proc and the config's mounts, or (OCI) the config's
+ * mounts alone. */
 int boot_mount_filesystems(const struct sentry_config *);
 /* The host fds become the guest's 0, 1, 2. */
 int boot_install_stdio(struct task *, const int stdio[3]);

@@ -3,8 +3,8 @@
  * goferfs.c: the Gofer's tree as a filesystem: each inode is a Gofer node,
  * found by walking one component (the VFS caches the result in its dentry
  * tree and resolves "..", symlinks and mounts itself), with the node's stat
- * cached in the inode. Everything that would write answers EROFS: the tree
- * is mounted read-only as the sandbox root until a writable overlay comes.
+ * cached in the inode (refreshed after this instance's own writes, which
+ * goferfs_write.c makes on a writable instance).
  *
  * What the Gofer sends is checked by the client (sizes, names); what it
  * means is checked here: a node of a type Linux does not have is refused
@@ -43,7 +43,7 @@ static struct timespec ts(const struct gofer_timespec *t)
 
 /* Refresh an inode's cached attributes from a Gofer stat (its type never
  * changes: the caller picked the ops by it). */
-static void set_attrs(struct inode *i, const struct gofer_stat *st)
+void goferfs_set_attrs(struct inode *i, const struct gofer_stat *st)
 {
 	i->mode = (i->mode & LINUX_S_IFMT) | (st->mode & 07777);
 	i->nlink = st->nlink > UINT32_MAX ? UINT32_MAX : (uint32_t)st->nlink;
@@ -67,8 +67,8 @@ static void set_attrs(struct inode *i, const struct gofer_stat *st)
  * on failure the node is closed, so a refused or unallocatable inode
  * never leaks a node (and a Gofer fd).
  */
-static int inode_from_node(struct superblock *sb, uint64_t node,
-			   const struct gofer_stat *st, struct inode **out)
+int goferfs_inode_from_node(struct superblock *sb, uint64_t node,
+			    const struct gofer_stat *st, struct inode **out)
 {
 	const struct inode_ops *ops;
 	const struct file_ops *fops = NULL;
@@ -111,7 +111,7 @@ static int inode_from_node(struct superblock *sb, uint64_t node,
 	}
 	gi->node = node;
 	i->priv = gi;
-	set_attrs(i, st);
+	goferfs_set_attrs(i, st);
 	*out = i;
 	return 0;
 }
@@ -126,7 +126,7 @@ static int goferfs_lookup(struct inode *dir, const char *name,
 
 	if (err)
 		return goferfs_err(err);
-	return inode_from_node(dir->sb, node, &st, out);
+	return goferfs_inode_from_node(dir->sb, node, &st, out);
 }
 
 /* The link text is read once: the tree is read-only. */
@@ -152,10 +152,32 @@ static long goferfs_readlink(struct inode *i, char *buf, size_t size)
 	return (long)gi->target_len;
 }
 
+int goferfs_refresh(struct inode *i)
+{
+	struct goferfs_inode *gi = goferfs_i(i);
+	struct gofer_stat st;
+	int err;
+
+	if (!gi->stale)
+		return 0;
+	err = gofer_stat(goferfs_client(i), gi->node, &st);
+	if (err)
+		return goferfs_err(err);
+	if ((st.mode & LINUX_S_IFMT) != (i->mode & LINUX_S_IFMT))
+		return -EIO; /* a node's inode never changes type */
+	goferfs_set_attrs(i, &st);
+	gi->stale = false;
+	return 0;
+}
+
 /* The cached stat, with the host's device number: a tree may span several
  * host filesystems, whose inode numbers only (dev, ino) tells apart. */
 static int goferfs_getattr(struct inode *i, struct kstat *st)
 {
+	int err = goferfs_refresh(i);
+
+	if (err)
+		return err;
 	generic_fillattr(i, st);
 	st->dev = goferfs_i(i)->host_dev;
 	st->mask &= ~LINUX_STATX_BTIME; /* the Gofer does not know it */
@@ -163,88 +185,47 @@ static int goferfs_getattr(struct inode *i, struct kstat *st)
 	return 0;
 }
 
-/* The writes of a read-only tree. */
-static int erofs_make(struct inode *dir, const char *name, uint32_t mode,
-		      const struct creds *c, struct inode **out)
+/* Permission checks on current attributes. */
+static int goferfs_permission(struct inode *i, int mask, const struct creds *c)
 {
-	(void)dir, (void)name, (void)mode, (void)c, (void)out;
-	return -EROFS;
-}
+	int err = goferfs_refresh(i);
 
-static int erofs_mknod(struct inode *dir, const char *name, uint32_t mode,
-		       uint64_t rdev, const struct creds *c,
-		       struct inode **out)
-{
-	(void)rdev;
-	return erofs_make(dir, name, mode, c, out);
-}
-
-static int erofs_symlink(struct inode *dir, const char *name,
-			 const char *target, const struct creds *c,
-			 struct inode **out)
-{
-	(void)target;
-	return erofs_make(dir, name, 0, c, out);
-}
-
-static int erofs_link(struct inode *dir, const char *name,
-		      struct inode *target)
-{
-	(void)dir, (void)name, (void)target;
-	return -EROFS;
-}
-
-static int erofs_unlink(struct inode *dir, const char *name,
-			struct inode *victim)
-{
-	return erofs_link(dir, name, victim);
-}
-
-static int erofs_rename(struct inode *odir, const char *oname,
-			struct inode *ndir, const char *nname,
-			struct inode *victim, struct inode *target,
-			unsigned flags)
-{
-	(void)odir, (void)oname, (void)ndir, (void)nname, (void)victim,
-		(void)target, (void)flags;
-	return -EROFS;
-}
-
-static int erofs_setattr(struct inode *i, const struct iattr *a)
-{
-	(void)i, (void)a;
-	return -EROFS;
+	return err ? err : vfs_generic_permission(i, mask, c);
 }
 
 static const struct inode_ops goferfs_dir_iops = {
 	.lookup = goferfs_lookup,
-	.create = erofs_make,
-	.mkdir = erofs_make,
-	.mknod = erofs_mknod,
-	.symlink = erofs_symlink,
-	.link = erofs_link,
-	.unlink = erofs_unlink,
-	.rmdir = erofs_unlink,
-	.rename = erofs_rename,
+	.create = goferfs_create,
+	.mkdir = goferfs_mkdir,
+	.mknod = goferfs_mknod,
+	.symlink = goferfs_symlink,
+	.link = goferfs_link,
+	.unlink = goferfs_unlink,
+	.rmdir = goferfs_rmdir,
+	.rename = goferfs_rename,
 	.getattr = goferfs_getattr,
-	.setattr = erofs_setattr,
+	.setattr = goferfs_setattr,
+	.permission = goferfs_permission,
 };
 
 static const struct inode_ops goferfs_file_iops = {
 	.open = goferfs_file_open,
 	.getattr = goferfs_getattr,
-	.setattr = erofs_setattr,
+	.setattr = goferfs_setattr,
+	.permission = goferfs_permission,
 };
 
 static const struct inode_ops goferfs_symlink_iops = {
 	.readlink = goferfs_readlink,
 	.getattr = goferfs_getattr,
-	.setattr = erofs_setattr,
+	.setattr = goferfs_setattr,
+	.permission = goferfs_permission,
 };
 
 static const struct inode_ops goferfs_special_iops = {
 	.getattr = goferfs_getattr,
-	.setattr = erofs_setattr,
+	.setattr = goferfs_setattr,
+	.permission = goferfs_permission,
 };
 
 /* The inode's last reference went: give its node back to the Gofer (which
@@ -265,26 +246,55 @@ static void goferfs_evict(struct inode *i)
 	i->priv = NULL;
 }
 
-/* The Gofer does not serve statfs yet: figures of a full, read-only
- * filesystem. */
+/* The host filesystem's figures, from the root node; a read-only
+ * instance says so whatever the host's are. An old Gofer without STATFS
+ * gets the figures of a full filesystem. */
 static int goferfs_statfs(struct superblock *sb, struct kstatfs *st)
 {
-	(void)sb;
+	struct gofer_statfs_rep r;
+	int err = gofer_statfs(sb->priv, goferfs_i(sb->root->inode)->node, &r);
+
 	memset(st, 0, sizeof(*st));
 	st->type = V9FS_MAGIC;
 	st->bsize = 4096;
 	st->frsize = 4096;
 	st->namelen = LINUX_NAME_MAX;
-	st->flags = GOFERFS_ST_RDONLY;
+	if (!err) {
+		st->bsize = r.bsize;
+		st->frsize = r.frsize ? r.frsize : r.bsize;
+		st->blocks = r.blocks;
+		st->bfree = r.bfree;
+		st->bavail = r.bavail;
+		st->files = r.files;
+		st->ffree = r.ffree;
+		st->namelen = r.namelen;
+	} else if (err != -EOPNOTSUPP) {
+		return goferfs_err(err);
+	}
+	if (sb->flags & SB_RDONLY)
+		st->flags = GOFERFS_ST_RDONLY;
 	return 0;
+}
+
+/* syncfs(2) and sync(2): the host syncs the filesystem of the root (a
+ * read-only Gofer answers at once). */
+static int goferfs_sync_fs(struct superblock *sb)
+{
+	if (sb->flags & SB_RDONLY)
+		return 0;
+	return goferfs_err(gofer_fsync(sb->priv,
+				       goferfs_i(sb->root->inode)->node,
+				       GOFER_FSYNC_FS));
 }
 
 static const struct superblock_ops goferfs_sops = {
 	.evict = goferfs_evict,
 	.statfs = goferfs_statfs,
+	.sync_fs = goferfs_sync_fs,
 };
 
-int goferfs_new(struct gofer_client *c, struct superblock **out)
+int goferfs_new(struct gofer_client *c, unsigned flags,
+		struct superblock **out)
 {
 	struct superblock *sb;
 	struct gofer_stat st;
@@ -298,7 +308,8 @@ int goferfs_new(struct gofer_client *c, struct superblock **out)
 		gofer_close(c, node);
 		return -ENOTDIR;
 	}
-	err = superblock_new(&goferfs_sops, "9p", V9FS_MAGIC, SB_RDONLY, &sb);
+	err = superblock_new(&goferfs_sops, "9p", V9FS_MAGIC,
+			     flags & GOFERFS_WRITABLE ? 0 : SB_RDONLY, &sb);
 	if (err) {
 		gofer_close(c, node);
 		return err;
@@ -306,7 +317,7 @@ int goferfs_new(struct gofer_client *c, struct superblock **out)
 	sb->priv = c;
 	/* st_dev from the host, as for every inode. */
 	sb->dev = guest_dev(st.dev);
-	err = inode_from_node(sb, node, &st, &root);
+	err = goferfs_inode_from_node(sb, node, &st, &root);
 	if (!err) {
 		err = superblock_set_root(sb, root);
 		if (err)

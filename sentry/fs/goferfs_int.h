@@ -11,6 +11,7 @@
 #define CVISOR_FS_GOFERFS_INT_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "gofer/client.h"
@@ -21,19 +22,31 @@
  * A host fd of a regular file, donated by the Gofer: shared by every open
  * description of the inode and by its page cache (which may outlive the
  * inode in guest mappings), and closed when the last of them goes, so the
- * Sentry holds one host fd per file in use rather than per file seen.
+ * Sentry holds one host fd per file in use rather than per file seen. On
+ * a writable instance, the first description that writes opens a
+ * read-write one, which then serves every later description and the page
+ * cache's write-back; older descriptions keep the read-only one.
  */
 struct goferfs_hfd {
 	unsigned refs;
 	int fd;
-	uint64_t size;                 /* the file's size, for mappings */
+	bool writable;                 /* opened for reading and writing */
 	struct goferfs_inode *owner;   /* whose hfd this is; NULL once gone */
+};
+
+/* A regular file's page cache (the mappable's priv): the host fd it is
+ * filled from and written back to, and the file's size for mappings. */
+struct goferfs_cache {
+	struct goferfs_hfd *h;         /* referenced */
+	uint64_t size;
 };
 
 struct goferfs_inode {
 	uint64_t node;                 /* the Gofer's node, closed at evict */
 	uint64_t host_dev;             /* st_dev, guest encoding */
-	char *target;                  /* symlinks: read once */
+	bool stale;                    /* attributes changed by a write:
+					  stat the node again before use */
+	char *target;                  /* symlinks: read once (immutable) */
 	size_t target_len;
 	struct goferfs_hfd *hfd;       /* regular files, while in use */
 	struct mappable *cache;        /* regular files, once mapped */
@@ -59,9 +72,45 @@ static inline int goferfs_err(int err)
 extern const struct file_ops goferfs_file_fops;
 extern const struct file_ops goferfs_dir_fops;
 
+/* Whether the instance writes through to the host. */
+static inline bool goferfs_writable(const struct inode *i)
+{
+	return !(i->sb->flags & SB_RDONLY);
+}
+
+/* goferfs.c */
+/* A new inode for a node the Gofer just gave (taken over: closed on
+ * failure). */
+int goferfs_inode_from_node(struct superblock *, uint64_t node,
+			    const struct gofer_stat *, struct inode **out);
+/* Refresh cached attributes from a Gofer stat. */
+void goferfs_set_attrs(struct inode *, const struct gofer_stat *);
+/* Stat the node again if a write made its attributes stale. */
+int goferfs_refresh(struct inode *);
+
+/* goferfs_write.c: the namespace and attribute changes of a writable
+ * instance (EROFS on a read-only one). */
+int goferfs_create(struct inode *dir, const char *name, uint32_t mode,
+		   const struct creds *, struct inode **out);
+int goferfs_mkdir(struct inode *dir, const char *name, uint32_t mode,
+		  const struct creds *, struct inode **out);
+int goferfs_mknod(struct inode *dir, const char *name, uint32_t mode,
+		  uint64_t rdev, const struct creds *, struct inode **out);
+int goferfs_symlink(struct inode *dir, const char *name, const char *target,
+		    const struct creds *, struct inode **out);
+int goferfs_link(struct inode *dir, const char *name, struct inode *target);
+int goferfs_unlink(struct inode *dir, const char *name, struct inode *victim);
+int goferfs_rmdir(struct inode *dir, const char *name, struct inode *victim);
+int goferfs_rename(struct inode *odir, const char *oname, struct inode *ndir,
+		   const char *nname, struct inode *victim,
+		   struct inode *target, unsigned flags);
+int goferfs_setattr(struct inode *, const struct iattr *);
+
 /* goferfs_file.c: a regular file's open (its host fd, shared) and the
- * inode's hold on that fd and its page cache dropped at evict. */
+ * inode's hold on that fd and its page cache dropped at evict; size
+ * changes made through the Gofer, kept in the page cache. */
 int goferfs_file_open(struct inode *, struct file *);
 void goferfs_file_evict(struct goferfs_inode *);
+void goferfs_file_resized(struct inode *, uint64_t old_size);
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef CVISOR_FS_TMPFS_H
 #define CVISOR_FS_TMPFS_H
 
+#include <stdbool.h>
 #include <sys/queue.h>
 
 #include "sentry/vfs/vfs.h"
@@ -40,6 +41,11 @@ struct tmpfs_node {
 	struct tmpfs_data *data;
 	/* Symlinks. */
 	char *target;
+	/* As an overlay's upper layer (tmpfs_ovl.h): a directory that hides
+	 * the lower layer's, and the overlay inode number of the lower file
+	 * this one was copied up from (0: none). */
+	bool opaque;
+	uint64_t origin;
 };
 
 extern const struct inode_ops tmpfs_file_iops;

@@ -134,6 +134,7 @@ static struct thread_group *new_group(struct task *p, uint64_t f, int exit_signa
 	tg->has_child_subreaper = p->tg->has_child_subreaper ||
 				  p->tg->child_subreaper;
 	memcpy(tg->exe_path, p->tg->exe_path, sizeof(tg->exe_path));
+	tg_set_exe_file(tg, p->tg->exe_file);
 	tg->dumpable = p->tg->dumpable;
 	tg->oom_score_adj = p->tg->oom_score_adj;
 	return tg;

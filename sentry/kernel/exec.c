@@ -157,6 +157,10 @@ static int open_exec(struct task *t, int dirfd, const char *path, int lflags,
 		path_put(&p);
 		return -EACCES;
 	}
+	if (ino->writers) {
+		path_put(&p);
+		return -ETXTBSY; /* open for writing somewhere */
+	}
 	err = vfs_permission(p.mnt, ino, MAY_EXEC, t->creds);
 	if (!err)
 		err = file_new(&p, LINUX_O_RDONLY, out);
@@ -374,6 +378,8 @@ static int do_exec(struct task *t, int dirfd, const char *pathname,
 	if (err)
 		goto out;
 	exec_reset_process(t, mm, &res, filename, &exe);
+	/* The program's file cannot be written while it runs (ETXTBSY). */
+	tg_set_exe_file(t->tg, f);
 	mm = NULL;
 out:
 	if (mm)

@@ -175,6 +175,7 @@ static void group_dead(struct thread_group *tg)
 	struct task *leader = tg->leader;
 
 	timer_group_exit(tg);
+	tg_set_exe_file(tg, NULL);
 	reparent_children(tg);
 	tg->zombie = true;
 	pidfd_notify_exit();
@@ -321,4 +322,17 @@ int task_de_thread(struct task *t)
 		task_free(old);
 	}
 	return 0;
+}
+
+void tg_set_exe_file(struct thread_group *tg, struct file *f)
+{
+	if (f && vfs_deny_write_access(f->inode) == 0)
+		file_get(f);
+	else
+		f = NULL;
+	if (tg->exe_file) {
+		vfs_allow_write_access(tg->exe_file->inode);
+		file_put(tg->exe_file);
+	}
+	tg->exe_file = f;
 }

@@ -190,6 +190,7 @@ struct thread_group {
 	int64_t utime_ns, stime_ns; /* of exited threads of this group */
 
 	char exe_path[4096];        /* /proc/PID/exe */
+	struct file *exe_file;      /* the running program: denies it writers */
 	bool did_exec;              /* setpgid by the parent: EACCES after exec */
 	uint64_t maxrss_kb;         /* the largest resident size seen */
 	uint64_t children_maxrss_kb;

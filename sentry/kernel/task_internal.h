@@ -61,6 +61,11 @@ void task_apply_affinity(struct task *);
 struct mm;
 void tg_update_maxrss(struct thread_group *, struct mm *);
 
+/* The group now runs `f` (NULL: none): the old program's file may be
+ * written again, the new one may not. */
+struct file;
+void tg_set_exe_file(struct thread_group *, struct file *f);
+
 /* Free a reaped zombie group (wait) or one nobody will reap. */
 void tg_release(struct thread_group *);
 

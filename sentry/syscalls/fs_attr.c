@@ -2,7 +2,7 @@
 /*
  * fs_attr.c: attribute changes and syncing: truncate, ftruncate,
  * fallocate, chmod, fchmod, fchmodat, chown, fchown, lchown, fchownat,
- * utimensat, fsync, fdatasync.
+ * utimensat, fsync, fdatasync, syncfs, sync.
  */
 #include <errno.h>
 
@@ -251,4 +251,30 @@ long kern_fsync(struct task *t, const struct fsync_args *a)
 long kern_fdatasync(struct task *t, const struct fdatasync_args *a)
 {
 	return do_fsync(t, a->fd, true);
+}
+
+/* syncfs(2): the filesystem of fd writes back what it holds (a Gofer's
+ * host filesystem syncs; memory filesystems have nothing to do). */
+long kern_syncfs(struct task *t, const struct syncfs_args *a)
+{
+	struct file *f = fd_get_nopath(t, a->fd);
+	struct superblock *sb;
+	long err;
+
+	if (!f)
+		return -EBADF;
+	sb = f->path.dentry->sb;
+	err = sb->ops && sb->ops->sync_fs ? sb->ops->sync_fs(sb) : 0;
+	file_put(f);
+	return err;
+}
+
+/* sync(2): every mounted filesystem writes back; it cannot fail. */
+long kern_sync(struct task *t, const struct sync_args *a)
+{
+	(void)t, (void)a;
+	for (struct mount *m = vfs_mount_next(NULL); m; m = vfs_mount_next(m))
+		if (m->sb->ops && m->sb->ops->sync_fs)
+			m->sb->ops->sync_fs(m->sb);
+	return 0;
 }

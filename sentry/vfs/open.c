@@ -89,6 +89,8 @@ void file_put(struct file *f)
 	if (!f || --f->refs)
 		return;
 	vfs_locks_remove_file(f);
+	if (f->counts_as_writer)
+		f->inode->writers--;
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	inode_put(f->inode);
@@ -173,6 +175,15 @@ int file_new(const struct path *p, uint32_t flags, struct file **out)
 
 	if (!f)
 		return -ENOMEM;
+	/* A running program's file cannot be opened for writing. */
+	if (f->fmode & FMODE_WRITE) {
+		if (f->inode->deny_write) {
+			file_put(f);
+			return -ETXTBSY;
+		}
+		f->inode->writers++;
+		f->counts_as_writer = true;
+	}
 	err = file_do_open(f);
 	if (err) {
 		f->ops = NULL; /* no release of what did not open */
@@ -183,6 +194,20 @@ int file_new(const struct path *p, uint32_t flags, struct file **out)
 		f->ops = &path_fops;
 	*out = f;
 	return 0;
+}
+
+int vfs_deny_write_access(struct inode *i)
+{
+	if (i->writers)
+		return -ETXTBSY;
+	i->deny_write++;
+	return 0;
+}
+
+void vfs_allow_write_access(struct inode *i)
+{
+	if (i->deny_write)
+		i->deny_write--;
 }
 
 int file_new_pseudo(struct inode *inode, const char *name,

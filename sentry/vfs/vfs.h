@@ -130,6 +130,9 @@ struct superblock_ops {
 	int (*revalidate)(struct dentry *);
 	/* The last mount of the instance went away. May be NULL. */
 	void (*release)(struct superblock *);
+	/* syncfs(2), sync(2): have the instance's storage write back what
+	 * it holds. NULL: nothing to write back (in-memory filesystems). */
+	int (*sync_fs)(struct superblock *);
 };
 
 #define SB_RDONLY 0x1u	/* the instance itself is read-only */
@@ -245,6 +248,11 @@ struct inode {
 	unsigned iflags; /* INODE_* */
 	/* Advisory locks (locks.c), made on first use. */
 	struct file_lock_ctx *flctx;
+	/* Write access against execution (ETXTBSY): open descriptions that
+	 * may write, and programs running from the file. */
+	unsigned writers;
+	unsigned deny_write;
+
 	/* For FIFOs: the pipe shared by every open of the inode. */
 	struct pipe *fifo;
 	void *priv; /* the fs's part */
@@ -451,6 +459,7 @@ struct file {
 	uint32_t fmode;	     /* FMODE_* */
 	int64_t pos;
 	void *priv; /* the fs's part */
+	bool counts_as_writer; /* holds one of inode->writers */
 };
 
 /* A new description of `path` (referenced by the description) with the
@@ -463,6 +472,11 @@ int file_new_pseudo(struct inode *, const char *name, const struct file_ops *,
 		    uint32_t flags, void *priv, struct file **out);
 void file_get(struct file *);
 void file_put(struct file *);
+
+/* A program runs from the inode: opening it for writing gives ETXTBSY
+ * until allowed again (-ETXTBSY now if it is open for writing). */
+int vfs_deny_write_access(struct inode *);
+void vfs_allow_write_access(struct inode *);
 
 /* The superblock of pseudo files, for their inodes (pipefs/anon). */
 struct superblock *vfs_pseudo_sb(void);

@@ -153,7 +153,7 @@ static int setup(void **state)
 		return -1;
 	mm_init(fx.k.memfile, NULL);
 	if (vfs_init() ||
-	    goferfs_new(fx.c, &fx.sb) ||
+	    goferfs_new(fx.c, 0, &fx.sb) ||
 	    vfs_mount_root(fx.sb, MNT_RDONLY, "/"))
 		return -1;
 	root = (struct path){ fx.k.root_mount, fx.sb->root };

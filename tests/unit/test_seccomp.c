@@ -26,7 +26,8 @@
 #include "tests/unit/bpf_sim.h"
 
 static const struct seccomp_filter *const filters[] = {
-	&seccomp_filter_sentry, &seccomp_filter_gofer, &seccomp_filter_stub,
+	&seccomp_filter_sentry, &seccomp_filter_gofer, &seccomp_filter_gofer_rw,
+	&seccomp_filter_stub,
 };
 
 /* Export a filter's BPF for simulation. */
@@ -127,6 +128,54 @@ static void test_sentry_clone_threads_only(void **state)
 	free(prog);
 }
 
+/* The writable Gofer may do everything the read-only one may (each rule of
+ * gofer.yaml gives ALLOW under gofer_rw too), and the read-only one none of
+ * the write path. */
+static void test_gofer_filters(void **state)
+{
+	static const int writes[] = { SYS_mkdirat, SYS_mknodat, SYS_symlinkat,
+				      SYS_linkat, SYS_unlinkat, SYS_renameat2,
+				      SYS_fchownat, SYS_fchmodat, SYS_utimensat,
+				      SYS_ftruncate, SYS_fsetxattr,
+				      SYS_fremovexattr, SYS_fsync, SYS_syncfs };
+	const struct seccomp_filter *ro = &seccomp_filter_gofer;
+	size_t rlen, wlen;
+	struct sock_filter *rprog = export(ro, &rlen);
+	struct sock_filter *wprog = export(&seccomp_filter_gofer_rw, &wlen);
+	/* mknodat(dirfd, name, mode, dev) by node type. */
+	uint64_t fifo[6] = { 0, 0, 0010644 }, chr[6] = { 0, 0, 0020644 },
+		 blk[6] = { 0, 0, 0060644 }, wr[6] = { 0, 0, 0x241 };
+
+	(void)state;
+	for (size_t i = 0; i < ro->nrules; i++) {
+		uint64_t args[6];
+
+		satisfy(&ro->rules[i], args);
+		if (sim(wprog, wlen, ro->rules[i].nr, AUDIT_ARCH_X86_64, args) !=
+		    SECCOMP_RET_ALLOW)
+			fail_msg("gofer_rw does not allow gofer's %s",
+				 ro->rules[i].name);
+	}
+	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++)
+		assert_int_equal(sim(rprog, rlen, writes[i], AUDIT_ARCH_X86_64,
+				     fifo),
+				 SECCOMP_RET_KILL_PROCESS);
+	/* Opening for write: only the writable one. */
+	assert_int_equal(sim(rprog, rlen, SYS_openat, AUDIT_ARCH_X86_64, wr),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(wprog, wlen, SYS_openat, AUDIT_ARCH_X86_64, wr),
+			 SECCOMP_RET_ALLOW);
+	/* FIFOs, but never device nodes. */
+	assert_int_equal(sim(wprog, wlen, SYS_mknodat, AUDIT_ARCH_X86_64, fifo),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(sim(wprog, wlen, SYS_mknodat, AUDIT_ARCH_X86_64, chr),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(wprog, wlen, SYS_mknodat, AUDIT_ARCH_X86_64, blk),
+			 SECCOMP_RET_KILL_PROCESS);
+	free(rprog);
+	free(wprog);
+}
+
 /* Load the Sentry filter in a child; `unlisted` chooses what it tries. */
 static int run_child(bool unlisted)
 {
@@ -172,6 +221,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_simulate),
 		cmocka_unit_test(test_sentry_clone_threads_only),
+		cmocka_unit_test(test_gofer_filters),
 		cmocka_unit_test(test_sentry_filter_loads),
 	};
 
