@@ -78,8 +78,8 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 							"mounts[%zu]: no gofer for it", i);
 			sm->kind = SENTRY_MOUNT_GOFER;
 			sm->gofer_fd = gofer_fds[ng++];
-			/* The Gofer serves trees read-only for now. */
-			sm->flags |= MNT_RDONLY;
+			/* Its Gofer serves it writable unless "ro" (sandbox.c). */
+			sm->writable = !(om->flags & MS_RDONLY);
 			break;
 		case OCI_MOUNT_TMPFS:
 			sm->kind = SENTRY_MOUNT_TMPFS;

@@ -10,6 +10,8 @@
  * (conmon, containerd-shim) or to init, as runc's container process is.
  */
 #include <errno.h>
+#include <sys/mount.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -64,11 +66,12 @@ static int listen_control(const char *root, const char *id, runsc_error_t *err)
 	return fd;
 }
 
-static pid_t start_gofer(const char *root, int sock, runsc_error_t *err)
+static pid_t start_gofer(const char *root, int sock, bool writable,
+			 runsc_error_t *err)
 {
 	char fdbuf[16];
 	char *argv[] = { "runsc", "gofer", "--root", (char *)root, "--sock-fd",
-			 fdbuf, "--confine", NULL };
+			 fdbuf, "--confine", writable ? "--rw" : NULL, NULL };
 	pid_t pid;
 
 	snprintf(fdbuf, sizeof(fdbuf), "%d", sock);
@@ -116,7 +119,8 @@ static void launch_kill(struct launch *l)
 		cgroup_remove(l->cgroup);
 }
 
-static int add_gofer(struct launch *l, const char *root, runsc_error_t *err)
+static int add_gofer(struct launch *l, const char *root, bool writable,
+		     runsc_error_t *err)
 {
 	int sv[2];
 	pid_t pid;
@@ -126,7 +130,7 @@ static int add_gofer(struct launch *l, const char *root, runsc_error_t *err)
 					STATE_MAX_GOFERS - 1);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return runsc_error_make(err, errno, "socketpair");
-	pid = start_gofer(root, sv[0], err);
+	pid = start_gofer(root, sv[0], writable, err);
 	close(sv[0]);
 	if (pid < 0) {
 		close(sv[1]);
@@ -244,11 +248,14 @@ static int launch(const struct global_opts *g, const struct sandbox_create_opts 
 
 	if (cgroup_create(o->id, cfg, false, l->cgroup, sizeof(l->cgroup), err))
 		return runsc_error_wrap(err, "cgroup");
-	if (add_gofer(l, cfg->root_path, err))
+	/* The root is served read-only: the sandbox writes into its memory
+	 * overlay. A bind mount is served writable unless it is "ro". */
+	if (add_gofer(l, cfg->root_path, false, err))
 		return -1;
 	for (size_t i = 0; i < cfg->nmounts; i++)
 		if (oci_mount_has_gofer(&cfg->mounts[i]) &&
-		    add_gofer(l, cfg->mounts[i].source, err))
+		    add_gofer(l, cfg->mounts[i].source,
+			      !(cfg->mounts[i].flags & MS_RDONLY), err))
 			return -1;
 	if (cfg->process.terminal) {
 		if (console_setup(o->console_socket, cfg->process.console_height,

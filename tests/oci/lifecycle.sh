@@ -46,6 +46,7 @@ for a in sh echo cat sleep id ls test true false hostname env pwd kill ps grep w
 done
 echo "bound file" > "$work/hostdir.txt"
 mkdir -p "$work/hostdir" && echo "from the host" > "$work/hostdir/f"
+mkdir -p "$work/rwdir"
 b=$work/bundle
 cd "$b" || exit 99
 
@@ -104,6 +105,7 @@ check "and leaves nothing behind" test ! -e "$root/bad"
 cp config.default.json config.json
 mkconfig '["/bin/sh","-c","trap \"echo got TERM; exit 7\" TERM; echo started; while true; do sleep 1; done"]' \
 	'c["mounts"].append({"destination":"/data","type":"bind","source":"'"$work/hostdir"'","options":["rbind","ro"]})' \
+	'c["mounts"].append({"destination":"/rw","type":"bind","source":"'"$work/rwdir"'","options":["rbind","rw"]})' \
 	'c["linux"]["resources"] = {"memory":{"limit":268435456},"pids":{"limit":200}}' \
 	'c["hooks"] = {"prestart":[{"path":"/bin/sh","args":["sh","-c","cat > '"$work/prestart.json"'"]}],"poststop":[{"path":"/bin/sh","args":["sh","-c","cat > '"$work/poststop.json"'"]}]}' \
 	'c["annotations"] = {"org.test":"yes"}' \
@@ -139,6 +141,7 @@ PJ
 out=$($R exec --process "$work/process.json" c1)
 check "exec --process" test "$out" = "from process.json /tmp"
 check "the sandbox can not write the read-only bind" sh -c "! $R exec c1 /bin/sh -c 'echo x > /data/f' 2>/dev/null"
+check "a read-write bind is written through to the host" sh -c "$R exec c1 /bin/sh -c 'echo written > /rw/new' && test \"\$(cat $work/rwdir/new)\" = written"
 memdir=$(sed -n 's/.*"cgroup":"\([^":]*\).*/\1/p' "$root/c1/state.json")
 case $memdir in
 */memory/*) check "memory limit applied" grep -qx 268435456 "$memdir/memory.limit_in_bytes" ;;
