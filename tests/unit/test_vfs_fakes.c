@@ -58,6 +58,19 @@ WEAK void task_wake(struct task *t)
 	(void)t;
 }
 
+/* No notifier thread in unit tests: host fds are "registered". */
+WEAK int fdnotify_add(int fd, struct waitq *wq)
+{
+	(void)fd;
+	(void)wq;
+	return 0;
+}
+
+WEAK void fdnotify_remove(int fd)
+{
+	(void)fd;
+}
+
 WEAK int task_host_wait(struct task *t, int fd, short events,
 			int64_t deadline_ns)
 {
