@@ -589,6 +589,13 @@ int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence)
 	return base;
 }
 
+int64_t vfs_noop_llseek(struct file *f, int64_t off, int whence)
+{
+	(void)off;
+	(void)whence;
+	return f->pos;
+}
+
 bool vfs_dir_emit_dots(struct file *f, struct dir_ctx *ctx)
 {
 	struct dentry *d = f->path.dentry;
