@@ -11,6 +11,7 @@
 
 #include "sentry/abi/capability.h"
 #include "sentry/abi/dirent.h"
+#include "sentry/fs/eventpoll.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -88,6 +89,7 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	eventpoll_release(f);
 	vfs_locks_remove_file(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
