@@ -474,7 +474,7 @@ int eventpoll_create(struct file **out)
 
 	if (!ep)
 		return -ENOMEM;
-	if (!sb || !(i = inode_new(sb, NULL, NULL, LINUX_S_IFREG | 0600, 0))) {
+	if (!sb || !(i = inode_new(sb, NULL, NULL, 0600 /* anon inodes have no type */, 0))) {
 		free(ep);
 		return -ENOMEM;
 	}

@@ -168,7 +168,7 @@ long kern_timerfd_create(struct task *t, const struct timerfd_create_args *a)
 	tf->clock = a->clockid;
 	tf->kt.fire = timerfd_fire;
 	waitq_init(&tf->wq);
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, LINUX_S_IFREG | 0600, 0);
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600 /* anon inodes have no type */, 0);
 	if (!i) {
 		free(tf);
 		return -ENOMEM;

@@ -199,7 +199,7 @@ static long do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size,
 	if (!s)
 		return -ENOMEM;
 	s->mask = mask;
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, LINUX_S_IFREG | 0600, 0);
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600 /* anon inodes have no type */, 0);
 	if (!i) {
 		free(s);
 		return -ENOMEM;
