@@ -38,6 +38,7 @@ struct tmpfs_node {
 	unsigned nentries;
 	/* Regular files. */
 	struct tmpfs_data *data;
+	uint32_t seals; /* LINUX_F_SEAL_* (memfd.c) */
 	/* Symlinks. */
 	char *target;
 };

@@ -198,6 +198,13 @@ WEAK void mappable_put(struct mappable *m)
 	fake_mappables_live--;
 }
 
+/* The fake maps nothing into a guest. */
+WEAK unsigned mappable_writable_maps(struct mappable *m)
+{
+	(void)m;
+	return 0;
+}
+
 WEAK long mappable_read(struct mappable *m, uint64_t off, void *dst, size_t len)
 {
 	size_t have = off < m->cap ? m->cap - off : 0;
