@@ -140,7 +140,8 @@ static long do_eventfd(struct task *t, uint32_t initval, uint32_t flags)
 	e->count = initval;
 	e->semaphore = flags & LINUX_EFD_SEMAPHORE;
 	waitq_init(&e->wq);
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600 /* anon inodes have no type */, 0);
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600, 0);
 	if (!i) {
 		free(e);
 		return -ENOMEM;

@@ -27,12 +27,12 @@
 #include "sentry/vfs/vfs.h"
 
 /* Bits of an interest that are not events. */
-#define EP_PRIVATE_BITS                                                     \
-	(LINUX_EPOLLWAKEUP | LINUX_EPOLLONESHOT | LINUX_EPOLLET |           \
+#define EP_PRIVATE_BITS                                                        \
+	(LINUX_EPOLLWAKEUP | LINUX_EPOLLONESHOT | LINUX_EPOLLET |              \
 	 LINUX_EPOLLEXCLUSIVE)
 /* What EPOLLEXCLUSIVE may come with. */
-#define EP_EXCLUSIVE_OK_BITS                                                \
-	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |     \
+#define EP_EXCLUSIVE_OK_BITS                                                   \
+	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |        \
 	 LINUX_EPOLLWAKEUP | LINUX_EPOLLET | LINUX_EPOLLEXCLUSIVE)
 #define EP_HASH_SIZE 4096u
 
@@ -77,8 +77,7 @@ static unsigned ptr_hash(const void *p)
 	return (unsigned)(h >> 40);
 }
 
-static unsigned key_of(const struct eventpoll *ep, const struct file *f,
-		       int fd)
+static unsigned key_of(const struct eventpoll *ep, const struct file *f, int fd)
 {
 	return (ptr_hash(ep) ^ ptr_hash(f) ^ (unsigned)fd * 2654435761u) &
 	       (EP_HASH_SIZE - 1);
@@ -375,8 +374,9 @@ int eventpoll_send(struct file *epf, eventpoll_put_fn put, void *ctx, int max)
 
 	/* Only what is on the list now: level-triggered items re-queued
 	 * behind it wait for the next call, as Linux's txlist does. */
-	TAILQ_FOREACH(epi, &ep->ready, rd_link)
+	TAILQ_FOREACH(epi, &ep->ready, rd_link) {
 		todo++;
+	}
 	while (todo-- && n < max) {
 		struct linux_epoll_event ev;
 		uint32_t revents;
@@ -474,7 +474,8 @@ int eventpoll_create(struct file **out)
 
 	if (!ep)
 		return -ENOMEM;
-	if (!sb || !(i = inode_new(sb, NULL, NULL, 0600 /* anon inodes have no type */, 0))) {
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	if (!sb || !(i = inode_new(sb, NULL, NULL, 0600, 0))) {
 		free(ep);
 		return -ENOMEM;
 	}

@@ -30,10 +30,10 @@
 #define IN_ALL_EVENTS 0xfffu
 #define INOTIFY_IOC_SETNEXTWD 0x40044900u /* _IOW('I', 0, __s32) */
 /* Every bit inotify_add_watch knows (ALL_INOTIFY_BITS). */
-#define IN_ALL_BITS                                                         \
-	(IN_ALL_EVENTS | LINUX_IN_UNMOUNT | LINUX_IN_Q_OVERFLOW |           \
-	 LINUX_IN_IGNORED | LINUX_IN_ONLYDIR | LINUX_IN_DONT_FOLLOW |       \
-	 LINUX_IN_EXCL_UNLINK | LINUX_IN_MASK_CREATE | LINUX_IN_MASK_ADD |  \
+#define IN_ALL_BITS                                                            \
+	(IN_ALL_EVENTS | LINUX_IN_UNMOUNT | LINUX_IN_Q_OVERFLOW |              \
+	 LINUX_IN_IGNORED | LINUX_IN_ONLYDIR | LINUX_IN_DONT_FOLLOW |          \
+	 LINUX_IN_EXCL_UNLINK | LINUX_IN_MASK_CREATE | LINUX_IN_MASK_ADD |     \
 	 LINUX_IN_ISDIR | LINUX_IN_ONESHOT)
 
 struct inotify_kevent {
@@ -306,7 +306,8 @@ static long do_inotify_init(struct task *t, uint32_t flags)
 
 	if (!in)
 		return -ENOMEM;
-	if (!sb || !(i = inode_new(sb, NULL, NULL, 0600 /* anon inodes have no type */, 0))) {
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	if (!sb || !(i = inode_new(sb, NULL, NULL, 0600, 0))) {
 		free(in);
 		return -ENOMEM;
 	}
@@ -355,9 +356,8 @@ static long update_watch(struct inotify *in, struct inode *i, uint32_t mask)
 {
 	struct fsnotify_mark *m = fsnotify_find_mark(i, in);
 	struct inotify_watch *w;
-	unsigned flags = (mask & LINUX_IN_EXCL_UNLINK)
-				 ? FSNOTIFY_MARK_EXCL_UNLINK
-				 : 0;
+	unsigned flags =
+		(mask & LINUX_IN_EXCL_UNLINK) ? FSNOTIFY_MARK_EXCL_UNLINK : 0;
 
 	if (m) {
 		if (mask & LINUX_IN_MASK_CREATE)
@@ -433,7 +433,8 @@ long kern_inotify_add_watch(struct task *t,
 	return ret;
 }
 
-long kern_inotify_rm_watch(struct task *t, const struct inotify_rm_watch_args *a)
+long kern_inotify_rm_watch(struct task *t,
+			   const struct inotify_rm_watch_args *a)
 {
 	struct inotify_watch *w;
 	struct inotify *in;

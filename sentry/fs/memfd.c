@@ -22,11 +22,11 @@
 #define MFD_NAME_PREFIX "memfd:"
 #define MFD_NAME_PREFIX_LEN 6
 #define MFD_NAME_MAX_LEN (LINUX_NAME_MAX - MFD_NAME_PREFIX_LEN)
-#define MFD_ALL_FLAGS                                                       \
-	(LINUX_MFD_CLOEXEC | LINUX_MFD_ALLOW_SEALING | LINUX_MFD_HUGETLB |  \
+#define MFD_ALL_FLAGS                                                          \
+	(LINUX_MFD_CLOEXEC | LINUX_MFD_ALLOW_SEALING | LINUX_MFD_HUGETLB |     \
 	 LINUX_MFD_NOEXEC_SEAL | LINUX_MFD_EXEC)
-#define F_ALL_SEALS                                                         \
-	(LINUX_F_SEAL_SEAL | LINUX_F_SEAL_SHRINK | LINUX_F_SEAL_GROW |      \
+#define F_ALL_SEALS                                                            \
+	(LINUX_F_SEAL_SEAL | LINUX_F_SEAL_SHRINK | LINUX_F_SEAL_GROW |         \
 	 LINUX_F_SEAL_WRITE | LINUX_F_SEAL_FUTURE_WRITE | LINUX_F_SEAL_EXEC)
 
 static struct superblock *memfd_sb;
@@ -94,8 +94,9 @@ static int check_flags(uint32_t *flags)
 {
 	uint32_t f = *flags;
 
-	if (!(f & LINUX_MFD_HUGETLB) ? (f & ~MFD_ALL_FLAGS) != 0
-				      : (f & ~(MFD_ALL_FLAGS | 0xfc000000u)) != 0)
+	if (!(f & LINUX_MFD_HUGETLB)
+		    ? (f & ~MFD_ALL_FLAGS) != 0
+		    : (f & ~(MFD_ALL_FLAGS | 0xfc000000u)) != 0)
 		return -EINVAL;
 	if ((f & LINUX_MFD_EXEC) && (f & LINUX_MFD_NOEXEC_SEAL))
 		return -EINVAL;
@@ -162,7 +163,8 @@ long kern_memfd_create(struct task *t, const struct memfd_create_args *a)
 	if (err)
 		return err;
 	f->fmode |= FMODE_LSEEK | FMODE_PREAD;
-	fd = fd_install(t, f, (flags & LINUX_MFD_CLOEXEC) ? FD_CLOEXEC_FLAG : 0);
+	fd = fd_install(t, f,
+			(flags & LINUX_MFD_CLOEXEC) ? FD_CLOEXEC_FLAG : 0);
 	file_put(f);
 	return fd;
 }

@@ -168,7 +168,8 @@ long kern_timerfd_create(struct task *t, const struct timerfd_create_args *a)
 	tf->clock = a->clockid;
 	tf->kt.fire = timerfd_fire;
 	waitq_init(&tf->wq);
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600 /* anon inodes have no type */, 0);
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600, 0);
 	if (!i) {
 		free(tf);
 		return -ENOMEM;

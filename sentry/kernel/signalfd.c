@@ -199,7 +199,8 @@ static long do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size,
 	if (!s)
 		return -ENOMEM;
 	s->mask = mask;
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600 /* anon inodes have no type */, 0);
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600, 0);
 	if (!i) {
 		free(s);
 		return -ENOMEM;

@@ -27,8 +27,8 @@ static long epoll_new(struct task *t, uint32_t flags)
 
 	if (err)
 		return err;
-	fd = fd_install(t, f, (flags & LINUX_EPOLL_CLOEXEC) ? FD_CLOEXEC_FLAG
-							    : 0);
+	fd = fd_install(t, f,
+			(flags & LINUX_EPOLL_CLOEXEC) ? FD_CLOEXEC_FLAG : 0);
 	file_put(f);
 	return fd;
 }
@@ -147,9 +147,8 @@ long kern_epoll_wait(struct task *t, const struct epoll_wait_args *a)
 
 /* do_epoll_pwait: the mask, the wait, and the old mask back unless a
  * signal interrupted (its frame restores it). */
-static long do_epoll_pwait(struct task *t, int epfd, uint64_t uevents,
-			   int max, int64_t deadline, uint64_t umask,
-			   uint64_t size)
+static long do_epoll_pwait(struct task *t, int epfd, uint64_t uevents, int max,
+			   int64_t deadline, uint64_t umask, uint64_t size)
 {
 	long ret = poll_set_sigmask(t, umask, size);
 

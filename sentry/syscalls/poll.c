@@ -72,8 +72,8 @@ static long do_poll(struct task *t, struct poll_entry *ents, size_t n,
 	long ready;
 
 	for (size_t i = 0; i < n; i++) {
-		ents[i].file = ents[i].pfd.fd >= 0 ? fd_get(t, ents[i].pfd.fd)
-						   : NULL;
+		ents[i].file =
+			ents[i].pfd.fd >= 0 ? fd_get(t, ents[i].pfd.fd) : NULL;
 		ents[i].w.q = NULL;
 	}
 	for (;;) {
@@ -277,10 +277,11 @@ long kern_ppoll(struct task *t, const struct ppoll_args *a)
 	return poll_select_finish(t, a->tmo_p, deadline, false, ret);
 }
 
-#define SEL_IN (LINUX_POLLRDNORM | LINUX_POLLRDBAND | LINUX_POLLIN | \
-		LINUX_POLLHUP | LINUX_POLLERR)
-#define SEL_OUT (LINUX_POLLWRBAND | LINUX_POLLWRNORM | LINUX_POLLOUT | \
-		 LINUX_POLLERR)
+#define SEL_IN                                                                 \
+	(LINUX_POLLRDNORM | LINUX_POLLRDBAND | LINUX_POLLIN | LINUX_POLLHUP |  \
+	 LINUX_POLLERR)
+#define SEL_OUT                                                                \
+	(LINUX_POLLWRBAND | LINUX_POLLWRNORM | LINUX_POLLOUT | LINUX_POLLERR)
 #define SEL_EX (LINUX_POLLPRI)
 
 /* The fd sets as core_sys_select sees them: whole 64-bit words for the
@@ -304,7 +305,8 @@ static void fd_sets_free(struct fd_sets *s)
 static long select_entries(struct task *t, int nfds, struct fd_sets *s,
 			   struct poll_entry **out, size_t *n)
 {
-	struct poll_entry *ents = calloc(nfds ? (size_t)nfds : 1, sizeof(*ents));
+	struct poll_entry *ents =
+		calloc(nfds ? (size_t)nfds : 1, sizeof(*ents));
 
 	if (!ents)
 		return -ENOMEM;
@@ -419,8 +421,8 @@ long kern_select(struct task *t, const struct select_args *a)
 		else if (sec > (INT64_MAX - nsec) / 1000000000LL)
 			deadline = INT64_MAX;
 		else
-			deadline = poll_deadline_after(sec * 1000000000LL +
-						       nsec);
+			deadline =
+				poll_deadline_after(sec * 1000000000LL + nsec);
 	}
 	ret = select_common(t, a->nfds, a->readfds, a->writefds, a->exceptfds,
 			    deadline);

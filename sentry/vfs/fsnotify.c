@@ -16,8 +16,8 @@
 #define MARK_HASH_SIZE 1024u
 
 /* Events a directory's watchers hear about its children. */
-#define EVENTS_ON_CHILD                                                     \
-	(LINUX_IN_ACCESS | LINUX_IN_MODIFY | LINUX_IN_ATTRIB |              \
+#define EVENTS_ON_CHILD                                                        \
+	(LINUX_IN_ACCESS | LINUX_IN_MODIFY | LINUX_IN_ATTRIB |                 \
 	 LINUX_IN_CLOSE_WRITE | LINUX_IN_CLOSE_NOWRITE | LINUX_IN_OPEN)
 
 LIST_HEAD(mark_list, fsnotify_mark);
@@ -176,8 +176,7 @@ void fsnotify_delete(struct inode *dir, const char *name, bool dir_victim)
 }
 
 void fsnotify_move(struct inode *odir, const char *oname, struct inode *ndir,
-		   const char *nname, struct inode *moved,
-		   struct inode *target)
+		   const char *nname, struct inode *moved, struct inode *target)
 {
 	uint32_t cookie, d = isdir(moved);
 
