@@ -128,7 +128,8 @@ void fsnotify_open(struct file *f)
 
 void fsnotify_close(struct file *f)
 {
-	if (notifies(f))
+	/* A description whose open failed (no ops) was never opened. */
+	if (notifies(f) && f->ops)
 		file_event(f->path.dentry,
 			   (f->fmode & FMODE_WRITE) ? LINUX_IN_CLOSE_WRITE
 						    : LINUX_IN_CLOSE_NOWRITE,
