@@ -30,6 +30,14 @@
 #define LINUX_MAX_RW_COUNT 0x7ffff000ULL /* INT_MAX & PAGE_MASK */
 #define LINUX_MAX_LFS_FILESIZE 0x7fffffffffffffffLL
 
+/* File seals (F_ADD_SEALS, F_GET_SEALS). */
+#define LINUX_F_SEAL_SEAL 0x0001u
+#define LINUX_F_SEAL_SHRINK 0x0002u
+#define LINUX_F_SEAL_GROW 0x0004u
+#define LINUX_F_SEAL_WRITE 0x0008u
+#define LINUX_F_SEAL_FUTURE_WRITE 0x0010u
+#define LINUX_F_SEAL_EXEC 0x0020u
+
 /* Record lock types (struct flock's l_type). */
 #define LINUX_F_RDLCK 0
 #define LINUX_F_WRLCK 1

@@ -67,11 +67,12 @@ static ssize_t eventfd_read(struct file *f, struct vfs_uio *uio, int64_t *pos)
 	err = eventfd_wait(f, uio, can_read, 0);
 	if (err)
 		return err;
+	/* Taken before the copy, as Linux does: a fault loses it. */
 	v = e->semaphore ? 1 : e->count;
-	if (vfs_uio_copy_to(uio, &v, 8) != 8)
-		return -EFAULT;
 	e->count -= v;
 	waitq_notify(&e->wq, LINUX_POLLOUT);
+	if (vfs_uio_copy_to(uio, &v, 8) != 8)
+		return -EFAULT;
 	return 8;
 }
 
@@ -92,8 +93,8 @@ static ssize_t eventfd_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 	if (err)
 		return err;
 	e->count += v;
-	if (v)
-		waitq_notify(&e->wq, LINUX_POLLIN);
+	/* Even adding 0 is an event (an edge for EPOLLET), as on Linux. */
+	waitq_notify(&e->wq, LINUX_POLLIN);
 	return 8;
 }
 
@@ -104,10 +105,13 @@ static uint32_t eventfd_poll(struct file *f, struct waitq **wq)
 
 	if (wq)
 		*wq = &e->wq;
+	/* Linux's eventfd_poll: no RDNORM/WRNORM bits. */
 	if (e->count > 0)
-		ev |= LINUX_POLLIN | LINUX_POLLRDNORM;
+		ev |= LINUX_POLLIN;
+	if (e->count == UINT64_MAX)
+		ev |= LINUX_POLLERR;
 	if (e->count < EVENTFD_MAX)
-		ev |= LINUX_POLLOUT | LINUX_POLLWRNORM;
+		ev |= LINUX_POLLOUT;
 	return ev;
 }
 
@@ -117,6 +121,7 @@ static void eventfd_release(struct file *f)
 }
 
 static const struct file_ops eventfd_fops = {
+	.llseek = vfs_noop_llseek,
 	.read = eventfd_read,
 	.write = eventfd_write,
 	.poll = eventfd_poll,
@@ -135,7 +140,8 @@ static long do_eventfd(struct task *t, uint32_t initval, uint32_t flags)
 	e->count = initval;
 	e->semaphore = flags & LINUX_EFD_SEMAPHORE;
 	waitq_init(&e->wq);
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, LINUX_S_IFREG | 0600, 0);
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600, 0);
 	if (!i) {
 		free(e);
 		return -ENOMEM;

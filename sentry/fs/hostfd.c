@@ -12,6 +12,11 @@
  * The host fd's O_NONBLOCK is never changed: it is shared with the world
  * outside the sandbox (the user's terminal).
  *
+ * Readiness changes reach the file's waitq through the host-fd notifier
+ * (sentry/kernel/fdnotify.h). A host fd the host cannot poll (a regular
+ * file, /dev/null) gets no poll op, as Linux gives such files none: poll
+ * calls it always ready, epoll refuses it with EPERM.
+ *
  * ioctls are an allowlist: the terminal calls programs make at start are
  * passed through to a host terminal; the foreground process group is kept
  * here, in the sandbox's pid namespace, since the host's means nothing
@@ -33,6 +38,7 @@
 #include "sentry/abi/ioctl.h"
 #include "sentry/abi/poll.h"
 #include "sentry/fs/fs.h"
+#include "sentry/kernel/fdnotify.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/waitq.h"
@@ -49,7 +55,7 @@ struct hostfd {
 	struct waitq wq; /* for a host-fd watcher to notify */
 };
 
-static const struct file_ops hostfd_fops;
+static const struct file_ops hostfd_fops, hostfd_nopoll_fops;
 
 static struct hostfd *hf(struct file *f)
 {
@@ -58,7 +64,9 @@ static struct hostfd *hf(struct file *f)
 
 int hostfd_host_fd(struct file *f)
 {
-	return f->ops == &hostfd_fops ? hf(f)->fd : -1;
+	return f->ops == &hostfd_fops || f->ops == &hostfd_nopoll_fops
+		       ? hf(f)->fd
+		       : -1;
 }
 
 /* Regular files: I/O between the host file and guest pages. The file
@@ -254,7 +262,8 @@ static int64_t hostfd_llseek(struct file *f, int64_t off, int whence)
 
 static uint32_t hostfd_poll(struct file *f, struct waitq **wq)
 {
-	struct pollfd p = {.fd = hf(f)->fd, .events = POLLIN | POLLOUT};
+	struct pollfd p = {.fd = hf(f)->fd,
+			   .events = POLLIN | POLLOUT | POLLPRI | POLLRDHUP};
 
 	if (wq)
 		*wq = &hf(f)->wq;
@@ -362,6 +371,7 @@ static int hostfd_fsync(struct file *f, bool datasync)
 
 static void hostfd_release(struct file *f)
 {
+	fdnotify_remove(hf(f)->fd);
 	close(hf(f)->fd);
 	free(hf(f));
 }
@@ -372,6 +382,16 @@ static const struct file_ops hostfd_fops = {
 	.llseek = hostfd_llseek,
 	.ioctl = hostfd_ioctl,
 	.poll = hostfd_poll,
+	.fsync = hostfd_fsync,
+	.release = hostfd_release,
+};
+
+/* The same without a poll op, for host fds the host cannot poll. */
+static const struct file_ops hostfd_nopoll_fops = {
+	.read = hostfd_read,
+	.write = hostfd_write,
+	.llseek = hostfd_llseek,
+	.ioctl = hostfd_ioctl,
 	.fsync = hostfd_fsync,
 	.release = hostfd_release,
 };
@@ -410,6 +430,7 @@ int hostfd_import(int fd, uint32_t flags, struct file **out)
 	struct superblock *sb = vfs_pseudo_sb();
 	struct hostfd *h;
 	struct inode *i;
+	const struct file_ops *ops = &hostfd_fops;
 	struct stat st;
 	char name[64];
 	int err;
@@ -444,8 +465,17 @@ int hostfd_import(int fd, uint32_t flags, struct file **out)
 	else
 		snprintf(name, sizeof(name), "host:[%d]", fd);
 	flags &= LINUX_O_ACCMODE | LINUX_O_APPEND | LINUX_O_NONBLOCK;
-	err = file_new_pseudo(i, name, &hostfd_fops, flags, h, out);
+	err = fdnotify_add(fd, &h->wq);
+	if (err == -EPERM)
+		ops = &hostfd_nopoll_fops;
+	else if (err) {
+		inode_put(i);
+		free(h);
+		return err;
+	}
+	err = file_new_pseudo(i, name, ops, flags, h, out);
 	if (err) {
+		fdnotify_remove(fd);
 		free(h);
 		return err;
 	}

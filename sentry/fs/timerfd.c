@@ -30,6 +30,9 @@ struct linux_itimerspec {
 	struct linux_timespec interval, value;
 };
 
+#define TFD_IOC_SET_TICKS 0x40085400u /* _IOW('T', 0, u64) */
+#define LINUX_CAP_WAKE_ALARM 35
+
 /* An expiry: count it (and the periods the timer thread slept through),
  * wake readers, and set the next one. */
 static void timerfd_fire(struct ktimer *k)
@@ -71,10 +74,11 @@ static ssize_t timerfd_read(struct file *f, struct vfs_uio *uio, int64_t *pos)
 		}
 		waitq_remove(&w);
 	}
+	/* Taken before the copy, as Linux does: a fault loses them. */
 	v = tf->ticks;
+	tf->ticks = 0;
 	if (vfs_uio_copy_to(uio, &v, 8) != 8)
 		return -EFAULT;
-	tf->ticks = 0;
 	return 8;
 }
 
@@ -84,7 +88,25 @@ static uint32_t timerfd_poll(struct file *f, struct waitq **wq)
 
 	if (wq)
 		*wq = &tf->wq;
-	return tf->ticks ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
+	return tf->ticks ? LINUX_POLLIN : 0;
+}
+
+/* TFD_IOC_SET_TICKS (checkpoint/restore): set the expirations to read. */
+static long timerfd_ioctl(struct file *f, struct task *t, uint32_t cmd,
+			  uint64_t arg)
+{
+	struct timerfd *tf = f->priv;
+	uint64_t ticks;
+
+	if (cmd != TFD_IOC_SET_TICKS)
+		return -ENOTTY;
+	if (task_copy_in(t, arg, &ticks, sizeof(ticks)))
+		return -EFAULT;
+	if (!ticks)
+		return -EINVAL;
+	tf->ticks = ticks;
+	waitq_notify(&tf->wq, LINUX_POLLIN);
+	return 0;
 }
 
 static void timerfd_release(struct file *f)
@@ -96,7 +118,9 @@ static void timerfd_release(struct file *f)
 }
 
 static const struct file_ops timerfd_fops = {
+	.llseek = vfs_noop_llseek,
 	.read = timerfd_read,
+	.ioctl = timerfd_ioctl,
 	.poll = timerfd_poll,
 	.release = timerfd_release,
 };
@@ -134,13 +158,18 @@ long kern_timerfd_create(struct task *t, const struct timerfd_create_args *a)
 	default:
 		return -EINVAL;
 	}
+	if ((a->clockid == LINUX_CLOCK_REALTIME_ALARM ||
+	     a->clockid == LINUX_CLOCK_BOOTTIME_ALARM) &&
+	    !creds_capable(t->creds, LINUX_CAP_WAKE_ALARM))
+		return -EPERM;
 	tf = calloc(1, sizeof(*tf));
 	if (!tf)
 		return -ENOMEM;
 	tf->clock = a->clockid;
 	tf->kt.fire = timerfd_fire;
 	waitq_init(&tf->wq);
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, LINUX_S_IFREG | 0600, 0);
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600, 0);
 	if (!i) {
 		free(tf);
 		return -ENOMEM;
@@ -161,7 +190,7 @@ long kern_timerfd_create(struct task *t, const struct timerfd_create_args *a)
 /* The timerfd behind fd, with a reference, or NULL (EBADF/EINVAL). */
 static struct file *get_timerfd(struct task *t, int fd, long *err)
 {
-	struct file *f = fd_get(t, fd);
+	struct file *f = fd_get_nopath(t, fd);
 
 	if (!f) {
 		*err = -EBADF;
@@ -175,12 +204,36 @@ static struct file *get_timerfd(struct task *t, int fd, long *err)
 	return f;
 }
 
+/* The interval is reported as set, even on a disarmed timer (Linux's
+ * ctx->tintv). */
 static struct linux_itimerspec current_value(const struct timerfd *tf)
 {
 	return (struct linux_itimerspec){
-		.interval = linux_ns_to_timespec(tf->kt.armed ? tf->interval : 0),
+		.interval = linux_ns_to_timespec(tf->interval),
 		.value = linux_ns_to_timespec(ktimer_remaining(&tf->kt)),
 	};
+}
+
+static bool is_alarm(int clock)
+{
+	return clock == LINUX_CLOCK_REALTIME_ALARM ||
+	       clock == LINUX_CLOCK_BOOTTIME_ALARM;
+}
+
+/* The monotonic deadline of a new value (value > 0). An absolute time
+ * already past gives a deadline in the past: the timer fires at once and
+ * counts the periods missed, as Linux's hrtimer_forward does. The clock's
+ * offset is taken now: later steps of CLOCK_REALTIME are not followed. */
+static int64_t settime_deadline(const struct timerfd *tf, int flags,
+				int64_t value)
+{
+	int64_t now = kernel_now_ns(), d;
+
+	if (flags & LINUX_TFD_TIMER_ABSTIME)
+		value -= clock_now(tf->clock);
+	if (__builtin_add_overflow(now, value, &d))
+		return INT64_MAX;
+	return d > 0 ? d : 1;
 }
 
 long kern_timerfd_settime(struct task *t, const struct timerfd_settime_args *a)
@@ -191,37 +244,31 @@ long kern_timerfd_settime(struct task *t, const struct timerfd_settime_args *a)
 	int64_t value, interval;
 	long err = 0;
 
-	if (a->flags & ~(LINUX_TFD_TIMER_ABSTIME | LINUX_TFD_TIMER_CANCEL_ON_SET))
-		return -EINVAL;
+	/* Linux's order: the copy, the flags and values, then the fd. */
 	if (task_copy_in(t, a->new_value, &nv, sizeof(nv)))
 		return -EFAULT;
+	value = linux_timespec_to_ns(&nv.value);
+	interval = linux_timespec_to_ns(&nv.interval);
+	if ((a->flags &
+	     ~(LINUX_TFD_TIMER_ABSTIME | LINUX_TFD_TIMER_CANCEL_ON_SET)) ||
+	    value < 0 || interval < 0)
+		return -EINVAL;
 	f = get_timerfd(t, a->fd, &err);
 	if (!f)
 		return err;
 	tf = f->priv;
-	value = linux_timespec_to_ns(&nv.value);
-	interval = linux_timespec_to_ns(&nv.interval);
-	if (value < 0 || interval < 0) {
+	if (is_alarm(tf->clock) &&
+	    !creds_capable(t->creds, LINUX_CAP_WAKE_ALARM)) {
 		file_put(f);
-		return -EINVAL;
+		return -EPERM;
 	}
 	old = current_value(tf);
 	tf->ticks = 0;
 	tf->interval = interval;
-	if (!value) {
+	if (!value)
 		ktimer_disarm(&tf->kt);
-	} else {
-		int64_t deadline = kernel_now_ns();
-
-		if (a->flags & LINUX_TFD_TIMER_ABSTIME) {
-			int64_t now = clock_now(tf->clock);
-
-			deadline += value > now ? value - now : 0;
-		} else {
-			deadline += value;
-		}
-		ktimer_arm(&tf->kt, deadline, 0);
-	}
+	else
+		ktimer_arm(&tf->kt, settime_deadline(tf, a->flags, value), 0);
 	file_put(f);
 	if (a->old_value && task_copy_out(t, a->old_value, &old, sizeof(old)))
 		return -EFAULT;

@@ -75,6 +75,8 @@ struct inode *tmpfs_inode_new(struct superblock *sb, uint32_t mode,
 	}
 	TAILQ_INIT(&n->entries);
 	n->next_cookie = 2; /* 0 and 1 are "." and ".." */
+	/* Sealing is for memfds that ask for it (shmem_get_inode). */
+	n->seals = LINUX_F_SEAL_SEAL;
 	i->priv = n;
 	if (c)
 		vfs_inode_init_owner(i, dir, c);

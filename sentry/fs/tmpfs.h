@@ -39,6 +39,7 @@ struct tmpfs_node {
 	unsigned nentries;
 	/* Regular files. */
 	struct tmpfs_data *data;
+	uint32_t seals; /* LINUX_F_SEAL_* (memfd.c) */
 	/* Symlinks. */
 	char *target;
 	/* As an overlay's upper layer (tmpfs_ovl.h): a directory that hides

@@ -338,6 +338,26 @@ static void remove_privs(struct inode *i, struct task *t)
 		i->mode &= ~LINUX_S_ISGID;
 }
 
+/* shmem_write_begin's seal checks, made per page as Linux writes: a
+ * write seal refuses the write; a grow seal the pages that would grow
+ * the file, so a write ending past the size stops at the last page
+ * boundary within it (EPERM if that leaves nothing). */
+static int seal_write(const struct inode *i, uint64_t off, uint64_t *count)
+{
+	uint32_t seals = ((struct tmpfs_node *)i->priv)->seals;
+	uint64_t end;
+
+	if (seals & (LINUX_F_SEAL_WRITE | LINUX_F_SEAL_FUTURE_WRITE))
+		return -EPERM;
+	if (!(seals & LINUX_F_SEAL_GROW) || off + *count <= i->size)
+		return 0;
+	end = i->size & ~(PG - 1);
+	if (end <= off)
+		return -EPERM;
+	*count = end - off;
+	return 0;
+}
+
 /* Write at *pos (or the end for O_APPEND) within RLIMIT_FSIZE and the
  * largest file size, growing the file. */
 static ssize_t tmpfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
@@ -368,6 +388,9 @@ static ssize_t tmpfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 		return -EFBIG;
 	if (count > (uint64_t)LINUX_MAX_LFS_FILESIZE - off)
 		count = (uint64_t)LINUX_MAX_LFS_FILESIZE - off;
+	n = seal_write(i, off, &count);
+	if (n)
+		return n;
 	remove_privs(i, t);
 	n = data_io(d, uio, &off, count, false);
 	if (n > 0) {
@@ -453,8 +476,17 @@ static int tmpfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 	uint64_t end = off + len;
 	int err;
 
+	uint32_t seals = ((struct tmpfs_node *)i->priv)->seals;
+
 	if (mode & ~(LINUX_FALLOC_FL_KEEP_SIZE | LINUX_FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
+	/* Seals: a hole is a write, an allocation past the end a growth. */
+	if ((mode & LINUX_FALLOC_FL_PUNCH_HOLE) &&
+	    (seals & (LINUX_F_SEAL_WRITE | LINUX_F_SEAL_FUTURE_WRITE)))
+		return -EPERM;
+	if (!(mode & LINUX_FALLOC_FL_PUNCH_HOLE) &&
+	    (seals & LINUX_F_SEAL_GROW) && end > i->size)
+		return -EPERM;
 	if (mode & LINUX_FALLOC_FL_PUNCH_HOLE) {
 		err = punch_hole(d, off, end);
 		if (err)
@@ -492,8 +524,17 @@ static int tmpfs_file_getattr(struct inode *i, struct kstat *st)
 
 static int tmpfs_file_setattr(struct inode *i, const struct iattr *a)
 {
+	uint32_t seals = ((struct tmpfs_node *)i->priv)->seals;
 	struct iattr b = *a;
 
+	/* shmem_setattr's seal checks: the exec bits, then the size. */
+	if ((seals & LINUX_F_SEAL_EXEC) && (a->valid & ATTR_MODE) &&
+	    ((i->mode ^ a->mode) & 0111))
+		return -EPERM;
+	if ((a->valid & ATTR_SIZE) &&
+	    ((a->size < i->size && (seals & LINUX_F_SEAL_SHRINK)) ||
+	     (a->size > i->size && (seals & LINUX_F_SEAL_GROW))))
+		return -EPERM;
 	if (a->valid & ATTR_SIZE) {
 		uint64_t old = i->size;
 		int err = tmpfs_data_truncate(i, a->size);

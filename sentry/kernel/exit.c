@@ -151,6 +151,8 @@ void tg_release(struct thread_group *tg)
 	if (tg->parent)
 		TAILQ_REMOVE(&tg->parent->children, tg, sibling);
 	sigpending_flush(&tg->pending);
+	/* epoll interests in a signalfd wait on this queue: let them go. */
+	waitq_notify(&tg->signalfd_wq, WAITQ_EV_FREE);
 	if (leader) {
 		pidns_free(leader->tid);
 		if (leader->creds)

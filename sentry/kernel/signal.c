@@ -165,8 +165,13 @@ static void prepare_stop_continue(struct thread_group *tg, int sig)
 			tg->continued = true;
 			signal_notify_parent(tg, LINUX_CLD_CONTINUED,
 					     LINUX_SIGCONT);
-			TAILQ_FOREACH(t, &tg->tasks, tg_link)
+			/* A stopped task sleeps uninterruptibly in
+			 * enter_group_stop: only a wake-up ends it (other
+			 * sleepers re-check their condition). */
+			TAILQ_FOREACH(t, &tg->tasks, tg_link) {
+				task_wake(t);
 				task_kick(t);
+			}
 		}
 	}
 }

@@ -149,7 +149,7 @@ static uint32_t signalfd_poll(struct file *f, struct waitq **wq)
 
 	if (wq)
 		*wq = t ? &t->tg->signalfd_wq : NULL;
-	return reader_ready(s->mask) ? LINUX_POLLIN | LINUX_POLLRDNORM : 0;
+	return reader_ready(s->mask) ? LINUX_POLLIN : 0;
 }
 
 static void signalfd_release(struct file *f)
@@ -158,6 +158,7 @@ static void signalfd_release(struct file *f)
 }
 
 static const struct file_ops signalfd_fops = {
+	.llseek = vfs_noop_llseek,
 	.read = signalfd_read,
 	.poll = signalfd_poll,
 	.release = signalfd_release,
@@ -172,15 +173,16 @@ static long do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size,
 	struct file *f;
 	int err;
 
-	if (flags & ~(LINUX_SFD_CLOEXEC | LINUX_SFD_NONBLOCK))
-		return -EINVAL;
+	/* Linux's order: the size, the copy, then the flags. */
 	if (size != 8)
 		return -EINVAL;
 	if (task_copy_in(t, umask, &mask, 8))
 		return -EFAULT;
+	if (flags & ~(LINUX_SFD_CLOEXEC | LINUX_SFD_NONBLOCK))
+		return -EINVAL;
 	mask &= ~SIGNAL_UNBLOCKABLE;
 	if (fd != -1) {
-		f = fd_get(t, fd);
+		f = fd_get_nopath(t, fd);
 		if (!f)
 			return -EBADF;
 		if (f->ops != &signalfd_fops) {
@@ -189,13 +191,16 @@ static long do_signalfd(struct task *t, int fd, uint64_t umask, uint64_t size,
 		}
 		((struct signalfd *)f->priv)->mask = mask;
 		file_put(f);
+		/* Pollers re-check with the new mask. */
+		waitq_notify(&t->tg->signalfd_wq, LINUX_POLLIN);
 		return fd;
 	}
 	s = malloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->mask = mask;
-	i = inode_new(vfs_pseudo_sb(), NULL, NULL, LINUX_S_IFREG | 0600, 0);
+	/* An anon inode: mode 0600 and no file type, as Linux's. */
+	i = inode_new(vfs_pseudo_sb(), NULL, NULL, 0600, 0);
 	if (!i) {
 		free(s);
 		return -ENOMEM;

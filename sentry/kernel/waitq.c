@@ -17,6 +17,7 @@ void waiter_init_task(struct waiter *w, struct task *t, uint32_t mask)
 	w->task = t;
 	w->priv = NULL;
 	w->q = NULL;
+	w->exclusive = false;
 }
 
 void waiter_init_fn(struct waiter *w, waiter_fn fn, void *priv, uint32_t mask)
@@ -26,6 +27,7 @@ void waiter_init_fn(struct waiter *w, waiter_fn fn, void *priv, uint32_t mask)
 	w->task = NULL;
 	w->priv = priv;
 	w->q = NULL;
+	w->exclusive = false;
 }
 
 void waitq_add(struct waitq *q, struct waiter *w)
@@ -34,6 +36,13 @@ void waitq_add(struct waitq *q, struct waiter *w)
 		waitq_remove(w);
 	TAILQ_INSERT_TAIL(&q->waiters, w, link);
 	w->q = q;
+	w->exclusive = false;
+}
+
+void waitq_add_exclusive(struct waitq *q, struct waiter *w)
+{
+	waitq_add(q, w);
+	w->exclusive = true;
 }
 
 void waitq_remove(struct waiter *w)
@@ -44,23 +53,29 @@ void waitq_remove(struct waiter *w)
 	w->q = NULL;
 }
 
-static void fire(struct waiter *w, uint32_t events)
+/* Whether the waiter took the wake-up (a task always does). */
+static int fire(struct waiter *w, uint32_t events)
 {
 	if (w->notify)
-		w->notify(w, events & w->mask);
-	else
-		task_wake(w->task);
+		return w->notify(w, events);
+	task_wake(w->task);
+	return 1;
 }
 
 void waitq_notify(struct waitq *q, uint32_t events)
 {
 	struct waiter *w, *next;
+	bool taken = false;
 
 	/* A callback may remove its own waiter: iterate safely. */
 	for (w = TAILQ_FIRST(&q->waiters); w; w = next) {
 		next = TAILQ_NEXT(w, link);
-		if (w->mask & events)
+		if (!(w->mask & events))
+			continue;
+		if (!w->exclusive)
 			fire(w, events);
+		else if (!taken)
+			taken = fire(w, events) != 0;
 	}
 }
 

@@ -12,13 +12,17 @@
 #ifndef CVISOR_WAITQ_H
 #define CVISOR_WAITQ_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/queue.h>
 
 struct task;
 struct waiter;
 
-typedef void (*waiter_fn)(struct waiter *, uint32_t events);
+/* A callback waiter's notification, with all the events notified (not
+ * only those of its mask). It returns whether it took the wake-up: only
+ * an exclusive waiter's answer matters (see waitq_add_exclusive). */
+typedef int (*waiter_fn)(struct waiter *, uint32_t events);
 
 struct waiter {
 	TAILQ_ENTRY(waiter) link;
@@ -27,6 +31,7 @@ struct waiter {
 	struct task *task;
 	void *priv;         /* for callback users */
 	struct waitq *q;    /* the queue it is on, NULL if none */
+	bool exclusive;     /* see waitq_add_exclusive */
 };
 
 struct waitq {
@@ -35,6 +40,9 @@ struct waitq {
 
 /* Events beyond poll's: a child changed state, a futex word was woken. */
 #define WAITQ_EV_CHILD 0x40000000u
+/* The queue itself is about to be freed (Linux's POLLFREE): a waiter that
+ * outlives waits (an epoll interest) must leave it now. */
+#define WAITQ_EV_FREE 0x20000000u
 #define WAITQ_EV_ALL 0xffffffffu
 
 void waitq_init(struct waitq *);
@@ -42,6 +50,10 @@ void waitq_init(struct waitq *);
 void waiter_init_task(struct waiter *, struct task *t, uint32_t mask);
 void waiter_init_fn(struct waiter *, waiter_fn, void *priv, uint32_t mask);
 void waitq_add(struct waitq *, struct waiter *);
+/* An exclusive waiter (epoll's EPOLLEXCLUSIVE): a notification fires
+ * every ordinary waiter but exclusive ones only until one of them takes
+ * it (its callback returns nonzero; a task waiter always takes it). */
+void waitq_add_exclusive(struct waitq *, struct waiter *);
 /* Safe on a waiter that is on no queue. */
 void waitq_remove(struct waiter *);
 /* Notify every waiter whose mask intersects `events`. */

@@ -149,6 +149,11 @@ uint64_t mappable_size(struct mappable *m)
 	return m->ops->size ? m->ops->size(m) : 0;
 }
 
+unsigned mappable_writable_maps(struct mappable *m)
+{
+	return m->writable_maps;
+}
+
 bool mappable_authoritative(struct mappable *m)
 {
 	return m->ops->fill == NULL;

@@ -198,6 +198,9 @@ struct mappable *mappable_new(const struct mappable_ops *, void *priv);
 void *mappable_priv(struct mappable *);
 void mappable_get(struct mappable *);
 void mappable_put(struct mappable *);
+/* How many shared mappings of it may write (Linux's i_mmap_writable):
+ * F_SEAL_WRITE is refused while there are any. */
+unsigned mappable_writable_maps(struct mappable *);
 /* The page cache as a file's data (tmpfs read/write, Gofer file reads):
  * copy bytes of the object at `off` to/from a Sentry buffer, allocating
  * pages (and filling them) as needed. */

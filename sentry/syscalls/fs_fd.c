@@ -7,6 +7,7 @@
 
 #include "sentry/abi/capability.h"
 #include "sentry/abi/ioctl.h"
+#include "sentry/fs/memfd.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/syscalls/fs_common.h"
 
@@ -145,6 +146,10 @@ long kern_fcntl(struct task *t, const struct fcntl_args *a)
 	case LINUX_F_OFD_SETLK:
 	case LINUX_F_OFD_SETLKW:
 		ret = fcntl_lock(t, f, a->cmd, a->arg);
+		break;
+	case LINUX_F_ADD_SEALS:
+	case LINUX_F_GET_SEALS:
+		ret = memfd_fcntl(f, a->cmd, a->arg);
 		break;
 	case LINUX_F_GETPIPE_SZ:
 	case LINUX_F_SETPIPE_SZ:

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * poll.c: poll, ppoll, select and pselect6 (fs/select.c). Sentry files
- * report readiness through their poll op and wake waiters on their wait
- * queues; files backed by host fds are waited for with a host ppoll, which
- * a Sentry-side wake-up (task_wake) also ends.
+ * poll.c: poll, ppoll, select and pselect6 (fs/select.c). Files report
+ * readiness through their poll op and wake waiters on their wait queues;
+ * files backed by host fds get their wake-ups from the host-fd notifier
+ * (sentry/kernel/fdnotify.h), so every file is waited for the same way.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +14,13 @@
 #include "sentry/abi/errno.h"
 #include "sentry/abi/poll.h"
 #include "sentry/abi/resource.h"
-#include "sentry/fs/fs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/syscalls/poll_common.h"
 #include "sentry/vfs/vfs.h"
 
 #define POLL_MAX_FDS 1048576 /* nr_open */
+#define STICKY_TIMEOUTS 0x4000000
 
 struct linux_pollfd {
 	int32_t fd;
@@ -33,7 +33,6 @@ struct poll_entry {
 	struct linux_pollfd pfd;
 	struct file *file;
 	struct waiter w;
-	int host_fd;
 };
 
 /* Readiness of one entry now; on the first pass, also start waiting on
@@ -61,36 +60,23 @@ static uint32_t poll_one(struct task *t, struct poll_entry *e, bool arm)
 }
 
 /*
- * The core of poll and select: check every entry, wait until one is ready,
- * the monotonic deadline (0: none, -1: do not wait) or a signal. Returns
- * the number of ready entries or -errno (-EINTR when a signal came).
+ * The core of poll and select (do_poll): check every entry, wait until
+ * one is ready, the deadline or a signal. Returns the number of ready
+ * entries, or -EINTR when a signal is pending and none is (even without
+ * waiting, as Linux does).
  */
 static long do_poll(struct task *t, struct poll_entry *ents, size_t n,
 		    int64_t deadline)
 {
-	struct pollfd *host = NULL;
-	size_t nhost = 0;
-	long ready = 0;
-	bool arm = true;
+	bool arm = deadline != POLL_NO_WAIT, timed_out = !arm, intr = false;
+	long ready;
 
 	for (size_t i = 0; i < n; i++) {
-		ents[i].file = ents[i].pfd.fd >= 0 ? fd_get(t, ents[i].pfd.fd)
-						   : NULL;
+		ents[i].file =
+			ents[i].pfd.fd >= 0 ? fd_get(t, ents[i].pfd.fd) : NULL;
 		ents[i].w.q = NULL;
-		ents[i].host_fd = ents[i].file ? hostfd_host_fd(ents[i].file)
-					       : -1;
-		if (ents[i].host_fd >= 0)
-			nhost++;
-	}
-	if (nhost) {
-		host = calloc(nhost, sizeof(*host));
-		if (!host) {
-			ready = -ENOMEM;
-			goto out;
-		}
 	}
 	for (;;) {
-		size_t h = 0;
 		int err;
 
 		ready = 0;
@@ -100,57 +86,66 @@ static long do_poll(struct task *t, struct poll_entry *ents, size_t n,
 			ents[i].pfd.revents = (int16_t)ev;
 			if (ev)
 				ready++;
-			if (ents[i].host_fd >= 0)
-				host[h++] = (struct pollfd){
-					.fd = ents[i].host_fd,
-					.events = ents[i].pfd.events,
-				};
 		}
 		arm = false;
-		if (ready || deadline < 0)
-			break;
-		if (deadline && kernel_now_ns() >= deadline)
-			break;
-		if (nhost)
-			err = task_host_poll(t, host, (int)nhost, deadline);
-		else
-			err = task_wait(t, deadline, true);
-		if (err == -EINTR) {
+		if (!ready && (intr || task_signal_pending(t)))
 			ready = -EINTR;
+		if (ready || timed_out)
 			break;
-		}
+		err = task_wait(t, deadline, true);
 		if (err == -ETIMEDOUT)
-			deadline = -1; /* one last look, then 0 */
-		else if (err < 0)
-			return err;
+			timed_out = true;
+		else if (err == -EINTR)
+			intr = true; /* one more look, then -EINTR */
 	}
-out:
 	for (size_t i = 0; i < n; i++) {
 		waitq_remove(&ents[i].w);
 		if (ents[i].file)
 			file_put(ents[i].file);
 	}
-	free(host);
 	return ready;
 }
 
-/* A relative timeout in ms (negative: none) as a deadline for do_poll. */
-static int64_t ms_deadline(int ms)
+int64_t poll_deadline_after(int64_t ns)
+{
+	int64_t now = kernel_now_ns();
+
+	return ns > INT64_MAX - now ? INT64_MAX : now + ns;
+}
+
+int64_t poll_ms_deadline(int ms)
 {
 	if (ms < 0)
 		return 0;
 	if (ms == 0)
-		return -1;
-	return kernel_now_ns() + (int64_t)ms * 1000000;
+		return POLL_NO_WAIT;
+	return poll_deadline_after((int64_t)ms * 1000000);
 }
 
+int64_t poll_ts_deadline(struct task *t, uint64_t uts)
+{
+	struct linux_timespec ts;
+	int64_t ns;
+
+	if (!uts)
+		return 0;
+	if (task_copy_in(t, uts, &ts, sizeof(ts)))
+		return -EFAULT;
+	ns = linux_timespec_to_ns(&ts);
+	if (ns < 0)
+		return -EINVAL;
+	return ns ? poll_deadline_after(ns) : POLL_NO_WAIT;
+}
+
+/* Copy the guest's pollfds in, poll, write the revents back. */
 static long poll_common(struct task *t, uint64_t ufds, uint64_t nfds,
 			int64_t deadline)
 {
 	struct poll_entry *ents;
 	long ret;
 
-	if (nfds > POLL_MAX_FDS || nfds > t->tg->rlimits[LINUX_RLIMIT_NOFILE].cur)
+	if (nfds > POLL_MAX_FDS ||
+	    nfds > t->tg->rlimits[LINUX_RLIMIT_NOFILE].cur)
 		return -EINVAL;
 	ents = calloc(nfds ? nfds : 1, sizeof(*ents));
 	if (!ents)
@@ -164,10 +159,12 @@ static long poll_common(struct task *t, uint64_t ufds, uint64_t nfds,
 	ret = do_poll(t, ents, nfds, deadline);
 	if (ret >= 0)
 		for (size_t i = 0; i < nfds; i++)
-			if (task_copy_out(t, ufds + i * sizeof(struct linux_pollfd) +
-						     offsetof(struct linux_pollfd,
-							      revents),
-					  &ents[i].pfd.revents, 2)) {
+			if (task_copy_out(
+				    t,
+				    ufds + i * sizeof(struct linux_pollfd) +
+					    offsetof(struct linux_pollfd,
+						     revents),
+				    &ents[i].pfd.revents, 2)) {
 				ret = -EFAULT;
 				break;
 			}
@@ -175,57 +172,35 @@ static long poll_common(struct task *t, uint64_t ufds, uint64_t nfds,
 	return ret;
 }
 
+/* poll(2) interrupted with no handler to run restarts through
+ * restart_syscall with the deadline it had (do_restart_poll). */
+static long poll_restart(struct task *t)
+{
+	long ret = poll_common(t, t->restart_args[0], t->restart_args[1],
+			       t->restart_deadline_ns);
+
+	if (ret == -EINTR) {
+		t->restart_fn = poll_restart;
+		return -ERESTART_RESTARTBLOCK;
+	}
+	return ret;
+}
+
 long kern_poll(struct task *t, const struct poll_args *a)
 {
-	long ret = poll_common(t, a->fds, a->nfds, ms_deadline(a->timeout));
+	int64_t deadline = poll_ms_deadline(a->timeout);
+	long ret = poll_common(t, a->fds, a->nfds, deadline);
 
-	/* Restarted with the same timeout if no handler runs (Linux uses a
-	 * restart block with the remaining time; close enough). */
-	return ret == -EINTR ? -ERESTARTNOHAND : ret;
+	if (ret != -EINTR)
+		return ret;
+	t->restart_args[0] = a->fds;
+	t->restart_args[1] = a->nfds;
+	t->restart_deadline_ns = deadline;
+	t->restart_fn = poll_restart;
+	return -ERESTART_RESTARTBLOCK;
 }
 
-/* A timespec timeout as a deadline, or -errno. */
-static int64_t ts_deadline(struct task *t, uint64_t uts)
-{
-	struct linux_timespec ts;
-	int64_t ns;
-
-	if (!uts)
-		return 0;
-	if (task_copy_in(t, uts, &ts, sizeof(ts)))
-		return -EFAULT;
-	ns = linux_timespec_to_ns(&ts);
-	if (ns < 0)
-		return -EINVAL;
-	if (ns == 0)
-		return -1;
-	return kernel_now_ns() + ns;
-}
-
-/* Write back the time left of a timeout (ppoll, select). */
-static void put_remaining(struct task *t, uint64_t uts, int64_t deadline,
-			  bool timeval)
-{
-	int64_t left = deadline > 0 ? deadline - kernel_now_ns() : 0;
-
-	if (!uts || deadline == 0)
-		return;
-	if (left < 0)
-		left = 0;
-	if (timeval) {
-		struct linux_timeval tv = linux_ns_to_timeval(left);
-
-		task_copy_out(t, uts, &tv, sizeof(tv));
-	} else {
-		struct linux_timespec ts = linux_ns_to_timespec(left);
-
-		task_copy_out(t, uts, &ts, sizeof(ts));
-	}
-}
-
-/* Install a temporary signal mask for ppoll/pselect; restored when the
- * call returns (or after the handler frame, when a signal interrupts). */
-static int swap_mask(struct task *t, uint64_t umask, uint64_t size)
+int poll_set_sigmask(struct task *t, uint64_t umask, uint64_t size)
 {
 	uint64_t mask;
 
@@ -242,97 +217,160 @@ static int swap_mask(struct task *t, uint64_t umask, uint64_t size)
 	return 0;
 }
 
-/* After ppoll/pselect: keep the temporary mask only if a signal is going
- * to be delivered (the frame then restores the old one). */
-static long finish_mask(struct task *t, long ret)
+void poll_restore_sigmask(struct task *t, bool keep)
 {
+	if (keep || !t->restore_sigmask)
+		return;
+	t->sigmask = t->saved_sigmask;
+	t->restore_sigmask = false;
+}
+
+/*
+ * poll_select_finish: the mask goes unless a signal interrupted; the time
+ * left is written back to a non-zero timeout (Linux's update; not with
+ * STICKY_TIMEOUTS). A call whose time left cannot be written back cannot
+ * restart: it fails with EINTR instead.
+ */
+static long poll_select_finish(struct task *t, uint64_t uts, int64_t deadline,
+			       bool timeval, long ret)
+{
+	int64_t left;
+	int err;
+
+	poll_restore_sigmask(t, ret == -EINTR);
 	if (ret == -EINTR)
-		return -ERESTARTNOHAND;
-	if (t->restore_sigmask) {
-		t->sigmask = t->saved_sigmask;
-		t->restore_sigmask = false;
+		ret = -ERESTARTNOHAND;
+	if (!uts)
+		return ret;
+	if (t->personality & STICKY_TIMEOUTS)
+		return ret == -ERESTARTNOHAND ? -EINTR : ret;
+	if (deadline == POLL_NO_WAIT)
+		return ret;
+	left = deadline - kernel_now_ns();
+	if (left < 0)
+		left = 0;
+	if (timeval) {
+		struct linux_timeval tv = linux_ns_to_timeval(left);
+
+		err = task_copy_out(t, uts, &tv, sizeof(tv));
+	} else {
+		struct linux_timespec ts = linux_ns_to_timespec(left);
+
+		err = task_copy_out(t, uts, &ts, sizeof(ts));
 	}
+	if (err && ret == -ERESTARTNOHAND)
+		ret = -EINTR;
 	return ret;
 }
 
 long kern_ppoll(struct task *t, const struct ppoll_args *a)
 {
-	int64_t deadline = ts_deadline(t, a->tmo_p);
+	int64_t deadline = poll_ts_deadline(t, a->tmo_p);
 	long ret;
 
-	if (deadline < -1)
+	if (deadline < POLL_NO_WAIT)
 		return deadline;
-	ret = swap_mask(t, a->sigmask, a->sigsetsize);
+	ret = poll_set_sigmask(t, a->sigmask, a->sigsetsize);
 	if (ret)
 		return ret;
 	ret = poll_common(t, a->fds, a->nfds, deadline);
-	put_remaining(t, a->tmo_p, deadline, false);
-	return finish_mask(t, ret);
+	return poll_select_finish(t, a->tmo_p, deadline, false, ret);
 }
 
-#define SEL_IN (LINUX_POLLRDNORM | LINUX_POLLRDBAND | LINUX_POLLIN | \
-		LINUX_POLLHUP | LINUX_POLLERR)
-#define SEL_OUT (LINUX_POLLWRBAND | LINUX_POLLWRNORM | LINUX_POLLOUT | \
-		 LINUX_POLLERR)
+#define SEL_IN                                                                 \
+	(LINUX_POLLRDNORM | LINUX_POLLRDBAND | LINUX_POLLIN | LINUX_POLLHUP |  \
+	 LINUX_POLLERR)
+#define SEL_OUT                                                                \
+	(LINUX_POLLWRBAND | LINUX_POLLWRNORM | LINUX_POLLOUT | LINUX_POLLERR)
 #define SEL_EX (LINUX_POLLPRI)
+
+/* The fd sets as core_sys_select sees them: whole 64-bit words for the
+ * first nfds bits (copied in and written back as such). */
+struct fd_sets {
+	size_t words;
+	uint64_t *in[3];
+	uint64_t *out[3];
+};
+
+static void fd_sets_free(struct fd_sets *s)
+{
+	for (int k = 0; k < 3; k++) {
+		free(s->in[k]);
+		free(s->out[k]);
+	}
+}
+
+/* One poll entry per fd in any set; EBADF for a set bit of a closed fd
+ * (max_select_fd). */
+static long select_entries(struct task *t, int nfds, struct fd_sets *s,
+			   struct poll_entry **out, size_t *n)
+{
+	struct poll_entry *ents =
+		calloc(nfds ? (size_t)nfds : 1, sizeof(*ents));
+
+	if (!ents)
+		return -ENOMEM;
+	*n = 0;
+	for (int fd = 0; fd < nfds; fd++) {
+		uint64_t bit = 1ULL << (fd % 64);
+		int16_t ev = 0;
+		struct file *f;
+
+		if (s->in[0][fd / 64] & bit)
+			ev |= SEL_IN;
+		if (s->in[1][fd / 64] & bit)
+			ev |= SEL_OUT;
+		if (s->in[2][fd / 64] & bit)
+			ev |= SEL_EX;
+		if (!ev)
+			continue;
+		f = fd_get(t, fd);
+		if (!f) {
+			free(ents);
+			return -EBADF;
+		}
+		file_put(f);
+		ents[*n].pfd.fd = fd;
+		ents[*n].pfd.events = ev;
+		(*n)++;
+	}
+	*out = ents;
+	return 0;
+}
 
 /* select on top of do_poll: fd sets in, fd sets out. */
 static long select_common(struct task *t, int nfds, uint64_t rd, uint64_t wr,
 			  uint64_t ex, int64_t deadline)
 {
-	size_t words, bytes;
-	uint64_t *in[3] = { 0 }, *out = NULL;
-	uint64_t addrs[3] = { rd, wr, ex };
+	static const uint16_t sel[3] = {SEL_IN, SEL_OUT, SEL_EX};
+	uint64_t addrs[3] = {rd, wr, ex};
+	struct fd_sets s = {0};
 	struct poll_entry *ents = NULL;
+	int max_fds = t->fdt->size > 64 ? t->fdt->size : 64;
 	size_t n = 0;
 	long ret = -ENOMEM;
 
 	if (nfds < 0)
 		return -EINVAL;
-	if ((uint64_t)nfds > t->tg->rlimits[LINUX_RLIMIT_NOFILE].cur)
-		nfds = (int)t->tg->rlimits[LINUX_RLIMIT_NOFILE].cur;
-	if (nfds > POLL_MAX_FDS)
-		nfds = POLL_MAX_FDS;
-	words = ((size_t)nfds + 63) / 64;
-	bytes = ((size_t)nfds + 7) / 8;
-	for (int s = 0; s < 3; s++) {
-		in[s] = calloc(words ? words : 1, 8);
-		if (!in[s])
+	/* Bits past the descriptor table's size are ignored. */
+	if (nfds > max_fds)
+		nfds = max_fds;
+	s.words = ((size_t)nfds + 63) / 64;
+	for (int k = 0; k < 3; k++) {
+		s.in[k] = calloc(s.words ? s.words : 1, 8);
+		s.out[k] = calloc(s.words ? s.words : 1, 8);
+		if (!s.in[k] || !s.out[k])
 			goto out;
-		if (addrs[s] && bytes && task_copy_in(t, addrs[s], in[s], bytes)) {
+	}
+	for (int k = 0; k < 3; k++)
+		if (addrs[k] && s.words &&
+		    task_copy_in(t, addrs[k], s.in[k], s.words * 8)) {
 			ret = -EFAULT;
 			goto out;
 		}
-	}
-	ents = calloc((size_t)nfds ? (size_t)nfds : 1, sizeof(*ents));
-	out = calloc(3 * (words ? words : 1), 8);
-	if (!ents || !out)
+	ret = select_entries(t, nfds, &s, &ents, &n);
+	if (ret)
 		goto out;
-	for (int fd = 0; fd < nfds; fd++) {
-		uint64_t bit = 1ULL << (fd % 64);
-		int16_t ev = 0;
-
-		if (in[0][fd / 64] & bit)
-			ev |= SEL_IN;
-		if (in[1][fd / 64] & bit)
-			ev |= SEL_OUT;
-		if (in[2][fd / 64] & bit)
-			ev |= SEL_EX;
-		if (!ev)
-			continue;
-		{
-			struct file *f = fd_get(t, fd);
-
-			if (!f) {
-				ret = -EBADF;
-				goto out;
-			}
-			file_put(f);
-		}
-		ents[n].pfd.fd = fd;
-		ents[n].pfd.events = ev;
-		n++;
-	}
 	ret = do_poll(t, ents, n, deadline);
 	if (ret < 0)
 		goto out;
@@ -342,29 +380,20 @@ static long select_common(struct task *t, int nfds, uint64_t rd, uint64_t wr,
 		uint16_t rev = (uint16_t)ents[i].pfd.revents;
 		uint64_t bit = 1ULL << (fd % 64);
 
-		if ((rev & SEL_IN) && (in[0][fd / 64] & bit)) {
-			out[fd / 64] |= bit;
-			ret++;
-		}
-		if ((rev & SEL_OUT) && (in[1][fd / 64] & bit)) {
-			out[words + fd / 64] |= bit;
-			ret++;
-		}
-		if ((rev & SEL_EX) && (in[2][fd / 64] & bit)) {
-			out[2 * words + fd / 64] |= bit;
-			ret++;
-		}
+		for (int k = 0; k < 3; k++)
+			if ((rev & sel[k]) && (s.in[k][fd / 64] & bit)) {
+				s.out[k][fd / 64] |= bit;
+				ret++;
+			}
 	}
-	for (int s = 0; s < 3; s++)
-		if (addrs[s] && bytes &&
-		    task_copy_out(t, addrs[s], out + s * words, bytes)) {
+	for (int k = 0; k < 3; k++)
+		if (addrs[k] && s.words &&
+		    task_copy_out(t, addrs[k], s.out[k], s.words * 8)) {
 			ret = -EFAULT;
 			break;
 		}
 out:
-	for (int s = 0; s < 3; s++)
-		free(in[s]);
-	free(out);
+	fd_sets_free(&s);
 	free(ents);
 	return ret;
 }
@@ -376,39 +405,47 @@ long kern_select(struct task *t, const struct select_args *a)
 
 	if (a->timeout) {
 		struct linux_timeval tv;
+		int64_t sec, nsec;
 
 		if (task_copy_in(t, a->timeout, &tv, sizeof(tv)))
 			return -EFAULT;
-		if (tv.tv_sec < 0 || tv.tv_usec < 0)
+		/* Oversized microseconds carry into seconds before the
+		 * check, as poll_select_set_timeout sees them. */
+		sec = (int64_t)((uint64_t)tv.tv_sec +
+				(uint64_t)(tv.tv_usec / 1000000));
+		nsec = (tv.tv_usec % 1000000) * 1000;
+		if (sec < 0 || nsec < 0)
 			return -EINVAL;
-		/* Linux normalises oversized microseconds into seconds. */
-		deadline = tv.tv_sec == 0 && tv.tv_usec == 0
-				   ? -1
-				   : kernel_now_ns() + (tv.tv_sec + tv.tv_usec / 1000000) *
-							       1000000000LL +
-					     (tv.tv_usec % 1000000) * 1000;
+		if (!sec && !nsec)
+			deadline = POLL_NO_WAIT;
+		else if (sec > (INT64_MAX - nsec) / 1000000000LL)
+			deadline = INT64_MAX;
+		else
+			deadline =
+				poll_deadline_after(sec * 1000000000LL + nsec);
 	}
 	ret = select_common(t, a->nfds, a->readfds, a->writefds, a->exceptfds,
 			    deadline);
-	put_remaining(t, a->timeout, deadline, true);
-	return ret == -EINTR ? -ERESTARTNOHAND : ret;
+	return poll_select_finish(t, a->timeout, deadline, true, ret);
 }
 
 long kern_pselect6(struct task *t, const struct pselect6_args *a)
 {
-	int64_t deadline = ts_deadline(t, a->timeout);
-	struct { uint64_t set, size; } sm = { 0, 0 };
+	struct {
+		uint64_t set, size;
+	} sm = {0, 0};
+	int64_t deadline;
 	long ret;
 
-	if (deadline < -1)
-		return deadline;
 	if (a->sigmask && task_copy_in(t, a->sigmask, &sm, sizeof(sm)))
 		return -EFAULT;
-	ret = swap_mask(t, sm.set, sm.set ? sm.size : 8);
+	deadline = poll_ts_deadline(t, a->timeout);
+	if (deadline < POLL_NO_WAIT)
+		return deadline;
+	ret = poll_set_sigmask(t, sm.set, sm.size);
 	if (ret)
 		return ret;
 	ret = select_common(t, a->nfds, a->readfds, a->writefds, a->exceptfds,
 			    deadline);
-	put_remaining(t, a->timeout, deadline, false);
-	return finish_mask(t, ret);
+	return poll_select_finish(t, a->timeout, deadline, false, ret);
 }

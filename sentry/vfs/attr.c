@@ -9,6 +9,7 @@
 #include "sentry/abi/capability.h"
 #include "sentry/abi/resource.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
 static bool capable(const struct creds *c, int cap)
@@ -44,23 +45,30 @@ void vfs_setattr_copy(struct inode *i, const struct iattr *a)
 		i->ctime = a->ctime;
 }
 
-/* Hand a normalised change to the fs (or apply it to the cache). A
- * size change updates mtime and ctime inside the fs when the size really
- * changes (truncate(2)); other callers ask for the times explicitly. */
-static int notify_change(struct inode *i, struct iattr *a)
+/* Hand a normalised change to the fs (or apply it to the cache), then
+ * tell the watchers. A size change updates mtime and ctime inside the fs
+ * when the size really changes (truncate(2)); other callers ask for the
+ * times explicitly. */
+static int notify_change(struct dentry *d, struct iattr *a)
 {
+	struct inode *i = d->inode;
+	int err = 0;
+
 	if (i->ops && i->ops->setattr)
-		return i->ops->setattr(i, a);
-	if (a->valid & ATTR_SIZE)
-		return -EPERM;
-	vfs_setattr_copy(i, a);
-	return 0;
+		err = i->ops->setattr(i, a);
+	else if (a->valid & ATTR_SIZE)
+		err = -EPERM;
+	else
+		vfs_setattr_copy(i, a);
+	if (!err)
+		fsnotify_change(d, a->valid);
+	return err;
 }
 
 int vfs_setattr(struct task *t, const struct path *p, struct iattr *a)
 {
 	(void)t;
-	return notify_change(p->dentry->inode, a);
+	return notify_change(p->dentry, a);
 }
 
 int vfs_chmod(struct task *t, const struct path *p, uint32_t mode)
@@ -79,7 +87,7 @@ int vfs_chmod(struct task *t, const struct path *p, uint32_t mode)
 	/* Only a member of the file's group may leave it setgid. */
 	if (!in_group(c, i->gid) && !capable(c, LINUX_CAP_FSETID))
 		a.mode &= ~LINUX_S_ISGID;
-	return notify_change(i, &a);
+	return notify_change(p->dentry, &a);
 }
 
 int vfs_chown(struct task *t, const struct path *p, uint32_t uid, uint32_t gid)
@@ -121,7 +129,7 @@ int vfs_chown(struct task *t, const struct path *p, uint32_t uid, uint32_t gid)
 			a.mode = m;
 		}
 	}
-	return notify_change(i, &a);
+	return notify_change(p->dentry, &a);
 }
 
 /* RLIMIT_FSIZE: SIGXFSZ and EFBIG past the limit. */
@@ -158,7 +166,7 @@ int vfs_truncate(struct task *t, const struct path *p, uint64_t size)
 	err = check_fsize(t, size);
 	if (err)
 		return err;
-	return notify_change(i, &a);
+	return notify_change(p->dentry, &a);
 }
 
 int vfs_ftruncate(struct task *t, struct file *f, uint64_t size)
@@ -171,7 +179,7 @@ int vfs_ftruncate(struct task *t, struct file *f, uint64_t size)
 		return err;
 	vfs_now(&a.mtime);
 	a.ctime = a.mtime;
-	return notify_change(f->inode, &a);
+	return notify_change(f->path.dentry, &a);
 }
 
 /* The mode combinations vfs_fallocate rejects before looking at the
@@ -234,7 +242,10 @@ int vfs_fallocate(struct task *t, struct file *f, int mode, int64_t off,
 		if (err)
 			return err;
 	}
-	return f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
+	err = f->ops->fallocate(f, mode, (uint64_t)off, (uint64_t)len);
+	if (!err)
+		fsnotify_modify(f);
+	return err;
 }
 
 int vfs_truncate_open(struct task *t, const struct path *p)
@@ -244,5 +255,5 @@ int vfs_truncate_open(struct task *t, const struct path *p)
 	(void)t;
 	vfs_now(&a.mtime);
 	a.ctime = a.mtime;
-	return notify_change(p->dentry->inode, &a);
+	return notify_change(p->dentry, &a);
 }

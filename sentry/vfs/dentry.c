@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
 #define DCACHE_BUCKETS (1u << 14)
@@ -68,6 +69,9 @@ static struct dentry *d_free(struct dentry *d)
 	d_unhash(d);
 	if (parent)
 		parent->nchildren--;
+	/* The last name of a removed file goes (dentry_unlink_inode). */
+	if (!d->inode->nlink)
+		fsnotify_inoderemove(d->inode);
 	inode_put(d->inode);
 	free(d->name);
 	free(d);

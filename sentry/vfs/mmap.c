@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 
 #include "gen/linux_flags.h"
+#include "sentry/fs/memfd.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "sentry/mm/mmap_file.h"
@@ -20,6 +21,24 @@ static bool is_dev_zero(const struct inode *ino)
 	       linux_minor(ino->rdev) == 5;
 }
 
+/* seal_check_write: a write-sealed file (F_SEAL_WRITE, _FUTURE_WRITE)
+ * takes no new shared writable mapping (EPERM, after the EACCES of a
+ * read-only file), and its shared read-only ones may not become
+ * writable later. */
+static int sealed_shared(struct file *f, int prot, int flags, int *maxprot)
+{
+	int seals = memfd_file_seals(f);
+	int type = flags & (int)FLAGSET_mmap_flags_FIELD_MASK;
+
+	if (seals <= 0 || type == LINUX_MAP_PRIVATE ||
+	    !(seals & (LINUX_F_SEAL_WRITE | LINUX_F_SEAL_FUTURE_WRITE)))
+		return 0;
+	if ((prot & PROT_WRITE) && (f->fmode & FMODE_WRITE))
+		return -EPERM;
+	*maxprot &= ~PROT_WRITE;
+	return 0;
+}
+
 int vfs_mmap_fd(struct task *t, int fd, uint64_t off, int prot, int flags,
 		struct mm_map_args *io)
 {
@@ -28,7 +47,6 @@ int vfs_mmap_fd(struct task *t, int fd, uint64_t off, int prot, int flags,
 	int err = 0;
 
 	(void)off;
-	(void)prot;
 	if (!f)
 		return -EBADF;
 	io->maxprot = 0;
@@ -53,6 +71,9 @@ int vfs_mmap_fd(struct task *t, int fd, uint64_t off, int prot, int flags,
 		err = -ENODEV;
 		goto out;
 	}
+	err = sealed_shared(f, prot, flags, &io->maxprot);
+	if (err)
+		goto out;
 	err = f->ops->mmap(f, &io->obj);
 	if (err)
 		goto out;

@@ -9,6 +9,7 @@
 
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
 static TAILQ_HEAD(, mount) mount_table = TAILQ_HEAD_INITIALIZER(mount_table);
@@ -156,6 +157,17 @@ int vfs_mount_at(const char *abspath, struct superblock *sb, unsigned flags,
 	return err;
 }
 
+/* Is sb still mounted somewhere (a bind mount keeps it alive)? */
+static bool sb_mounted(const struct superblock *sb)
+{
+	struct mount *o;
+
+	TAILQ_FOREACH(o, &mount_table, all_link)
+		if (o->sb == sb)
+			return true;
+	return false;
+}
+
 int vfs_umount(struct mount *m)
 {
 	if (!LIST_EMPTY(&m->children))
@@ -164,6 +176,8 @@ int vfs_umount(struct mount *m)
 		return -EINVAL;
 	LIST_REMOVE(m, child_link);
 	TAILQ_REMOVE(&mount_table, m, all_link);
+	if (!sb_mounted(m->sb))
+		fsnotify_unmount(m->sb);
 	m->mountpoint->mounted--;
 	dput(m->mountpoint);
 	m->mountpoint = NULL;

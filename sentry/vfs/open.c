@@ -11,9 +11,11 @@
 
 #include "sentry/abi/capability.h"
 #include "sentry/abi/dirent.h"
+#include "sentry/fs/eventpoll.h"
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
 /* What an O_PATH description can do: nothing but exist. */
@@ -88,6 +90,8 @@ void file_put(struct file *f)
 {
 	if (!f || --f->refs)
 		return;
+	fsnotify_close(f);
+	eventpoll_release(f);
 	vfs_locks_remove_file(f);
 	if (f->counts_as_writer)
 		f->inode->writers--;
@@ -304,10 +308,13 @@ static int open_acc_mode(uint32_t flags)
 	return a;
 }
 
-/* Open an existing, resolved object: checks, truncation, the file. */
+/* Open an existing, resolved object: checks, the file, then truncation
+ * (do_open's order: watchers see IN_OPEN before the truncation's
+ * IN_MODIFY, and a failed truncation closes the file again). */
 static int open_existing(struct task *t, const struct path *p, uint32_t flags,
 			 bool created, struct file **out)
 {
+	bool trunc = false;
 	int err;
 
 	if (!(flags & LINUX_O_PATH)) {
@@ -316,16 +323,26 @@ static int open_existing(struct task *t, const struct path *p, uint32_t flags,
 			if (err)
 				return err;
 		}
-		if ((flags & LINUX_O_TRUNC) && !created &&
-		    LINUX_S_ISREG(p->dentry->inode->mode)) {
+		trunc = (flags & LINUX_O_TRUNC) && !created &&
+			LINUX_S_ISREG(p->dentry->inode->mode);
+		if (trunc) {
 			err = vfs_mnt_want_write(p->mnt);
-			if (!err)
-				err = vfs_truncate_open(t, p);
 			if (err)
 				return err;
 		}
 	}
-	return file_new(p, flags, out);
+	err = file_new(p, flags, out);
+	if (err)
+		return err;
+	fsnotify_open(*out);
+	if (trunc) {
+		err = vfs_truncate_open(t, p);
+		if (err) {
+			file_put(*out);
+			*out = NULL;
+		}
+	}
+	return err;
 }
 
 int vfs_open_path(struct task *t, const struct path *p, uint32_t flags,
@@ -358,6 +375,7 @@ static int open_create(struct task *t, struct path *parent,
 	err = dir->ops->create(dir, last->name, mode, c, &i);
 	if (err)
 		return err;
+	fsnotify_create(dir, last->name, i);
 	err = d_alloc(parent->dentry, last->name, i, &d);
 	if (err) {
 		inode_put(i);
@@ -488,6 +506,8 @@ static int open_tmpfile(struct task *t, int dirfd, const char *path,
 		goto out;
 	}
 	err = file_new(&p, flags, out);
+	if (!err)
+		fsnotify_open(*out);
 	if (!err && !(flags & LINUX_O_EXCL))
 		i->iflags |= INODE_LINKABLE;
 out:
@@ -534,6 +554,8 @@ int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 
 ssize_t vfs_read(struct file *f, struct vfs_uio *uio, int64_t *pos)
 {
+	ssize_t ret;
+
 	if (!(f->fmode & FMODE_READ))
 		return -EBADF;
 	if (LINUX_S_ISDIR(f->inode->mode))
@@ -542,18 +564,26 @@ ssize_t vfs_read(struct file *f, struct vfs_uio *uio, int64_t *pos)
 		return -EINVAL;
 	if (uio->resid == 0)
 		return 0;
-	return f->ops->read(f, uio, pos ? pos : &f->pos);
+	ret = f->ops->read(f, uio, pos ? pos : &f->pos);
+	if (ret > 0)
+		fsnotify_access(f);
+	return ret;
 }
 
 ssize_t vfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 {
+	ssize_t ret;
+
 	if (!(f->fmode & FMODE_WRITE))
 		return -EBADF;
 	if (!f->ops->write)
 		return -EINVAL;
 	if (uio->resid == 0 && LINUX_S_ISREG(f->inode->mode))
 		return 0;
-	return f->ops->write(f, uio, pos ? pos : &f->pos);
+	ret = f->ops->write(f, uio, pos ? pos : &f->pos);
+	if (ret > 0)
+		fsnotify_modify(f);
+	return ret;
 }
 
 ssize_t vfs_file_pread(struct file *f, void *buf, size_t len, uint64_t off)
@@ -614,6 +644,13 @@ int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence)
 	return base;
 }
 
+int64_t vfs_noop_llseek(struct file *f, int64_t off, int whence)
+{
+	(void)off;
+	(void)whence;
+	return f->pos;
+}
+
 bool vfs_dir_emit_dots(struct file *f, struct dir_ctx *ctx)
 {
 	struct dentry *d = f->path.dentry;
@@ -643,5 +680,6 @@ int vfs_getdents(struct file *f, struct dir_ctx *ctx)
 	ctx->pos = f->pos;
 	err = f->ops->getdents(f, ctx);
 	f->pos = ctx->pos;
+	fsnotify_access(f); /* iterate_dir: whatever the result */
 	return err;
 }

@@ -11,6 +11,7 @@
 
 #include "sentry/abi/capability.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
 static bool capable(const struct creds *c, int cap)
@@ -89,12 +90,14 @@ static int may_delete(struct task *t, const struct path *dir,
 	return 0;
 }
 
-/* The new inode of a create-like op gets a cached dentry. */
+/* The new inode of a create-like op gets a cached dentry (and its
+ * directory's watchers hear of it). */
 static void instantiate(const struct path *parent, const char *name,
 			struct inode *i)
 {
 	struct dentry *d;
 
+	fsnotify_create(parent->dentry->inode, name, i);
 	if (d_alloc(parent->dentry, name, i, &d)) {
 		inode_put(i);
 		return; /* only the cache entry is missing */
@@ -239,6 +242,7 @@ int vfs_link(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 		if (!err) {
 			i->iflags &= ~INODE_LINKABLE;
 			inode_get(i);
+			fsnotify_link_count(i);
 			instantiate(&parent, last.name, i);
 		}
 	}
@@ -274,10 +278,14 @@ int vfs_unlink(struct task *t, int dirfd, const char *path)
 		err = -EPERM;
 	if (!err)
 		err = dir->ops->unlink(dir, last.name, d->inode);
-	if (!err)
+	if (!err) {
+		fsnotify_link_count(d->inode);
 		d_drop(d, true);
+	}
 	if (d)
-		dput(d);
+		dput(d); /* IN_DELETE_SELF if that was all */
+	if (!err)
+		fsnotify_delete(dir, last.name, false);
 	path_put(&parent);
 	return err;
 }
@@ -321,7 +329,9 @@ int vfs_rmdir(struct task *t, int dirfd, const char *path)
 	if (!err)
 		d_drop(d, true);
 	if (d)
-		dput(d);
+		dput(d); /* IN_DELETE_SELF if that was all */
+	if (!err)
+		fsnotify_delete(dir, last.name, true);
 	path_put(&parent);
 	return err;
 }
@@ -431,6 +441,21 @@ static void rename_dcache(struct dentry *od, const struct path *np,
 	}
 }
 
+/* fsnotify_move for both names of an exchange, or for the one moved
+ * (the replaced target's IN_DELETE_SELF follows when its dentry goes). */
+static void rename_notify(struct inode *odir, const struct lookup_last *ol,
+			  struct inode *ndir, const struct lookup_last *nl,
+			  struct dentry *od, struct dentry *nd, unsigned flags)
+{
+	if (flags & LINUX_RENAME_EXCHANGE) {
+		fsnotify_move(odir, ol->name, ndir, nl->name, od->inode, NULL);
+		fsnotify_move(ndir, nl->name, odir, ol->name, nd->inode, NULL);
+		return;
+	}
+	fsnotify_move(odir, ol->name, ndir, nl->name, od->inode,
+		      nd ? nd->inode : NULL);
+}
+
 int vfs_rename(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 	       const char *newpath, unsigned flags)
 {
@@ -486,8 +511,10 @@ int vfs_rename(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 		goto out;
 	err = odir->ops->rename(odir, ol.name, np.dentry->inode, nl.name,
 				od->inode, nd ? nd->inode : NULL, flags);
-	if (!err)
+	if (!err) {
 		rename_dcache(od, &np, nd, nl.name, flags);
+		rename_notify(odir, &ol, np.dentry->inode, &nl, od, nd, flags);
+	}
 out:
 	if (nd)
 		dput(nd);

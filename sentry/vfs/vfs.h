@@ -490,6 +490,9 @@ ssize_t vfs_read(struct file *, struct vfs_uio *, int64_t *pos);
 ssize_t vfs_write(struct file *, struct vfs_uio *, int64_t *pos);
 /* llseek for files whose size is inode->size. */
 int64_t vfs_generic_llseek(struct file *, int64_t off, int whence);
+/* llseek that moves nothing and returns the offset (Linux's noop_llseek:
+ * eventfd, epoll, inotify... accept lseek but have no position). */
+int64_t vfs_noop_llseek(struct file *, int64_t off, int whence);
 /* Emit "." (pos 0) and ".." (pos 1) of a directory file; false if the
  * buffer is full. Filesystems number their own entries from 2. */
 bool vfs_dir_emit_dots(struct file *, struct dir_ctx *);

@@ -1043,6 +1043,7 @@ static void test_dcache_bounded(void **state)
 
 extern const struct CMUnitTest vfs_io_tests[];
 extern const struct CMUnitTest vfs_files_tests[];
+extern const struct CMUnitTest vfs_events_tests[];
 
 int main(void)
 {
@@ -1075,5 +1076,7 @@ int main(void)
 					  vfs_io_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("vfs_files", vfs_files_tests,
 					  vfs_files_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("vfs_events", vfs_events_tests,
+					  vfs_events_tests_count, NULL, NULL);
 	return failed ? 1 : 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sentry/kernel/fdnotify.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -56,6 +57,19 @@ WEAK int task_wait(struct task *t, int64_t deadline_ns, bool interruptible)
 WEAK void task_wake(struct task *t)
 {
 	(void)t;
+}
+
+/* No notifier thread in unit tests: host fds are "registered". */
+WEAK int fdnotify_add(int fd, struct waitq *wq)
+{
+	(void)fd;
+	(void)wq;
+	return 0;
+}
+
+WEAK void fdnotify_remove(int fd)
+{
+	(void)fd;
 }
 
 WEAK int task_host_wait(struct task *t, int fd, short events,
@@ -182,6 +196,13 @@ WEAK void mappable_put(struct mappable *m)
 	free(m->data);
 	free(m);
 	fake_mappables_live--;
+}
+
+/* The fake maps nothing into a guest. */
+WEAK unsigned mappable_writable_maps(struct mappable *m)
+{
+	(void)m;
+	return 0;
 }
 
 WEAK long mappable_read(struct mappable *m, uint64_t off, void *dst, size_t len)

@@ -34,5 +34,7 @@ void test_become(uint32_t uid, uint32_t gid, bool caps);
 extern const size_t vfs_io_tests_count;
 /* The tests of test_vfs_files.c. */
 extern const size_t vfs_files_tests_count;
+/* The tests of test_vfs_events.c. */
+extern const size_t vfs_events_tests_count;
 
 #endif
