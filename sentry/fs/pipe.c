@@ -435,6 +435,9 @@ int pipe_fifo_open(struct inode *i, struct file *f)
 {
 	bool nb = f->flags & LINUX_O_NONBLOCK;
 	struct pipe *p = i->fifo;
+	/* An anonymous pipe reopened through /proc never waits for the
+	 * other side (Linux's is_pipe): it had both ends once already. */
+	bool is_pipe = i->sb == vfs_pseudo_sb();
 	int err = 0;
 
 	if (!p) {
@@ -451,17 +454,17 @@ int pipe_fifo_open(struct inode *i, struct file *f)
 		p->r_counter++;
 		p->nfiles++;
 		pipe_notify(p, LINUX_POLLIN | LINUX_POLLOUT);
-		if (!nb && !p->writers)
+		if (!is_pipe && !nb && !p->writers)
 			err = fifo_wait_open(p, &p->w_counter, p->w_counter);
 		break;
 	case FMODE_WRITE:
-		if (nb && !p->readers)
+		if (!is_pipe && nb && !p->readers)
 			return -ENXIO;
 		p->writers++;
 		p->w_counter++;
 		p->nfiles++;
 		pipe_notify(p, LINUX_POLLIN | LINUX_POLLOUT);
-		if (!p->readers)
+		if (!is_pipe && !p->readers)
 			err = fifo_wait_open(p, &p->r_counter, p->r_counter);
 		break;
 	case FMODE_READ | FMODE_WRITE:

@@ -246,5 +246,24 @@ int main(void)
 		EXPECT_EXIT(it_wait(c), 0, "writer child exits 0");
 		close(p[0]);
 	}
+	/* Reopening an anonymous pipe through /proc/self/fd never waits for
+	 * a writer, even after every writer is gone (bash's <(...)). */
+	{
+		int q[2];
+		char path[64];
+
+		CHECK(pipe(q) == 0, "pipe for reopen");
+		CHECK(write(q[1], "z", 1) == 1, "write before reopen");
+		close(q[1]);
+		snprintf(path, sizeof path, "/proc/self/fd/%d", q[0]);
+		int r = open(path, O_RDONLY);
+		CHECK(r >= 0, "reopen the read end of a writer-less pipe");
+		CHECK(r >= 0 && read(r, buf, 2) == 1 && buf[0] == 'z',
+		      "the reopened end reads the same pipe, then EOF");
+		CHECK(r >= 0 && read(r, buf, 2) == 0, "EOF through the reopened end");
+		if (r >= 0)
+			close(r);
+		close(q[0]);
+	}
 	return it_end();
 }
