@@ -295,18 +295,9 @@ static int ovl_getdents(struct file *f, struct dir_ctx *ctx)
  * drops the listing, so the next getdents sees the directory as it is. */
 static int64_t ovl_dir_llseek(struct file *f, int64_t off, int whence)
 {
-	switch (whence) {
-	case LINUX_SEEK_SET:
-		break;
-	case LINUX_SEEK_CUR:
-		if (__builtin_add_overflow(off, f->pos, &off))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
+	off = vfs_offset_llseek(f, off, whence);
 	if (off < 0)
-		return -EINVAL;
+		return off;
 	if (off == 0) {
 		dirlist_free(f->priv);
 		f->priv = NULL;

@@ -405,26 +405,6 @@ static int proc_getdents(struct file *f, struct dir_ctx *ctx)
 	}
 }
 
-/* Directory offsets are positions of our own making: any non-negative
- * value may be sought, as on tmpfs. */
-static int64_t proc_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	switch (whence) {
-	case LINUX_SEEK_SET:
-		break;
-	case LINUX_SEEK_CUR:
-		if (__builtin_add_overflow(off, f->pos, &off))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (off < 0)
-		return -EINVAL;
-	f->pos = off;
-	return off;
-}
-
 /* ------------------------------------------------------------------ */
 /* Inode operations                                                    */
 
@@ -523,7 +503,7 @@ static const struct inode_ops proc_magic_link_iops = {
 };
 
 static const struct file_ops proc_dir_fops = {
-	.llseek = proc_dir_llseek,
+	.llseek = vfs_offset_llseek,
 	.getdents = proc_getdents,
 };
 

@@ -238,25 +238,6 @@ static ssize_t proc_mem_write(struct file *f, struct vfs_uio *uio,
 	return proc_mem_rw(f, uio, pos, true);
 }
 
-/* mem_lseek: offsets are addresses, SEEK_SET and SEEK_CUR only. */
-static int64_t proc_mem_llseek(struct file *f, int64_t off, int whence)
-{
-	switch (whence) {
-	case LINUX_SEEK_SET:
-		break;
-	case LINUX_SEEK_CUR:
-		if (__builtin_add_overflow(off, f->pos, &off))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (off < 0)
-		return -EINVAL;
-	f->pos = off;
-	return off;
-}
-
 static void proc_mem_release(struct file *f)
 {
 	struct proc_mem *pm = f->priv;
@@ -271,7 +252,7 @@ static void proc_mem_release(struct file *f)
 static const struct file_ops proc_mem_fops = {
 	.read = proc_mem_read,
 	.write = proc_mem_write,
-	.llseek = proc_mem_llseek,
+	.llseek = vfs_offset_llseek,
 	.release = proc_mem_release,
 };
 

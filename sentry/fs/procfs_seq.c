@@ -245,26 +245,6 @@ static ssize_t proc_seq_write(struct file *f, struct vfs_uio *uio,
 	return pi->node->write(&ctx, buf, (size_t)n, count);
 }
 
-/* seq_lseek: SEEK_SET and SEEK_CUR to any non-negative offset (reading
- * past the end gives 0 bytes); the text has no size to SEEK_END from. */
-static int64_t proc_seq_llseek(struct file *f, int64_t off, int whence)
-{
-	switch (whence) {
-	case LINUX_SEEK_SET:
-		break;
-	case LINUX_SEEK_CUR:
-		if (__builtin_add_overflow(off, f->pos, &off))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (off < 0)
-		return -EINVAL;
-	f->pos = off;
-	return off;
-}
-
 static void proc_seq_release(struct file *f)
 {
 	struct proc_seq *s = f->priv;
@@ -279,6 +259,6 @@ static void proc_seq_release(struct file *f)
 static const struct file_ops proc_seq_fops = {
 	.read = proc_seq_read,
 	.write = proc_seq_write,
-	.llseek = proc_seq_llseek,
+	.llseek = vfs_offset_llseek,
 	.release = proc_seq_release,
 };

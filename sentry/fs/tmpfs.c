@@ -472,25 +472,6 @@ static int tmpfs_getdents(struct file *f, struct dir_ctx *ctx)
 	return 0;
 }
 
-/* Directory offsets are cookies: any non-negative value is a position. */
-static int64_t tmpfs_dir_llseek(struct file *f, int64_t off, int whence)
-{
-	switch (whence) {
-	case LINUX_SEEK_SET:
-		break;
-	case LINUX_SEEK_CUR:
-		if (__builtin_add_overflow(off, f->pos, &off))
-			return -EINVAL;
-		break;
-	default:
-		return -EINVAL;
-	}
-	if (off < 0)
-		return -EINVAL;
-	f->pos = off;
-	return off;
-}
-
 static const struct inode_ops tmpfs_dir_iops = {
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
@@ -526,7 +507,7 @@ static int tmpfs_fsync(struct file *f, bool datasync)
 }
 
 static const struct file_ops tmpfs_dir_fops = {
-	.llseek = tmpfs_dir_llseek,
+	.llseek = vfs_offset_llseek,
 	.getdents = tmpfs_getdents,
 	.fsync = tmpfs_fsync,
 };

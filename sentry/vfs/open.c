@@ -644,6 +644,24 @@ int64_t vfs_generic_llseek(struct file *f, int64_t off, int whence)
 	return base;
 }
 
+int64_t vfs_offset_llseek(struct file *f, int64_t off, int whence)
+{
+	switch (whence) {
+	case LINUX_SEEK_SET:
+		break;
+	case LINUX_SEEK_CUR:
+		if (__builtin_add_overflow(off, f->pos, &off))
+			return -EINVAL;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (off < 0)
+		return -EINVAL;
+	f->pos = off;
+	return off;
+}
+
 int64_t vfs_noop_llseek(struct file *f, int64_t off, int whence)
 {
 	(void)off;

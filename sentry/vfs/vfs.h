@@ -488,6 +488,10 @@ ssize_t vfs_file_pread(struct file *, void *buf, size_t len, uint64_t off);
  * the file type; *pos is the file position or NULL for f->pos. */
 ssize_t vfs_read(struct file *, struct vfs_uio *, int64_t *pos);
 ssize_t vfs_write(struct file *, struct vfs_uio *, int64_t *pos);
+/* llseek for files whose offsets are positions of their own making
+ * (directory cookies, procfs text, addresses): SEEK_SET and SEEK_CUR to
+ * any non-negative offset, nothing else. */
+int64_t vfs_offset_llseek(struct file *, int64_t off, int whence);
 /* llseek for files whose size is inode->size. */
 int64_t vfs_generic_llseek(struct file *, int64_t off, int whence);
 /* llseek that moves nothing and returns the offset (Linux's noop_llseek:
