@@ -5,6 +5,7 @@
  * kernel/capability.c.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -328,43 +329,41 @@ long kern_getresgid(struct task *t, const struct getresgid_args *a)
 	return copy_ids(t, a->rgid, a->egid, a->sgid, c->gid, c->egid, c->sgid);
 }
 
-/* setfsuid returns the old value whatever happens. */
-long kern_setfsuid(struct task *t, const struct setfsuid_args *a)
+/* setfsuid/setfsgid: the filesystem id may become the real, effective,
+ * saved or current one (any value with the capability); the old value is
+ * returned whatever happens. `gid` picks the group ids. */
+_Static_assert(offsetof(struct creds, fsuid) == offsetof(struct creds, uid) + 12 &&
+	       offsetof(struct creds, fsgid) == offsetof(struct creds, gid) + 12,
+	       "set_fs_id reads the four ids as an array");
+
+static long set_fs_id(struct task *t, uint32_t v, bool gid)
 {
 	const struct creds *o = t->creds;
-	uint32_t old = o->fsuid;
+	const uint32_t *ids = gid ? &o->gid : &o->uid; /* real, eff, saved, fs */
+	uint32_t old = ids[3];
 	struct creds *n;
 
-	if (a->fsuid == NOCHANGE)
+	if (v == NOCHANGE)
 		return old;
-	if (creds_capable(o, LINUX_CAP_SETUID) || a->fsuid == o->uid ||
-	    a->fsuid == o->euid || a->fsuid == o->suid || a->fsuid == o->fsuid) {
+	if (creds_capable(o, gid ? LINUX_CAP_SETGID : LINUX_CAP_SETUID) ||
+	    v == ids[0] || v == ids[1] || v == ids[2] || v == ids[3]) {
 		n = creds_prepare(t);
 		if (n) {
-			n->fsuid = a->fsuid;
+			*(gid ? &n->fsgid : &n->fsuid) = v;
 			creds_commit(t, n);
 		}
 	}
 	return old;
 }
 
+long kern_setfsuid(struct task *t, const struct setfsuid_args *a)
+{
+	return set_fs_id(t, a->fsuid, false);
+}
+
 long kern_setfsgid(struct task *t, const struct setfsgid_args *a)
 {
-	const struct creds *o = t->creds;
-	uint32_t old = o->fsgid;
-	struct creds *n;
-
-	if (a->fsgid == NOCHANGE)
-		return old;
-	if (creds_capable(o, LINUX_CAP_SETGID) || a->fsgid == o->gid ||
-	    a->fsgid == o->egid || a->fsgid == o->sgid || a->fsgid == o->fsgid) {
-		n = creds_prepare(t);
-		if (n) {
-			n->fsgid = a->fsgid;
-			creds_commit(t, n);
-		}
-	}
-	return old;
+	return set_fs_id(t, a->fsgid, true);
 }
 
 long kern_getgroups(struct task *t, const struct getgroups_args *a)
