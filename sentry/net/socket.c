@@ -102,8 +102,8 @@ static ssize_t sock_read(struct file *f, struct vfs_uio *uio, int64_t *pos)
 	return s->ops->recvmsg(s, &msg, flags);
 }
 
-/* write(2) is send with no flags; a zero-length write sends nothing,
- * not even an empty datagram (sock_write_iter's SYS5 behaviour). */
+/* write(2) is send with no flags (a zero-length write sends an empty
+ * datagram, as sock_write_iter does; reads of 0 bytes stop in vfs_read). */
 static ssize_t sock_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 {
 	struct socket *s = sock_of(f);
@@ -111,8 +111,6 @@ static ssize_t sock_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 	uint32_t flags = 0;
 
 	(void)pos;
-	if (!uio->resid)
-		return 0;
 	if ((f->flags & LINUX_O_NONBLOCK) || !uio->t)
 		flags |= LINUX_MSG_DONTWAIT;
 	if (s->type == LINUX_SOCK_SEQPACKET)
