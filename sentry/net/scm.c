@@ -77,8 +77,7 @@ static int check_creds(struct task *t, const struct linux_ucred *uc)
 
 	if (uc->uid == (uint32_t)-1 || uc->gid == (uint32_t)-1)
 		return -EINVAL;
-	if ((uc->pid == t->tg->tgid ||
-	     creds_capable(c, LINUX_CAP_SYS_ADMIN)) &&
+	if ((uc->pid == t->tg->tgid || creds_capable(c, LINUX_CAP_SYS_ADMIN)) &&
 	    (uc->uid == c->uid || uc->uid == c->euid || uc->uid == c->suid ||
 	     creds_capable(c, LINUX_CAP_SETUID)) &&
 	    (uc->gid == c->gid || uc->gid == c->egid || uc->gid == c->sgid ||

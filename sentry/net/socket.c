@@ -182,7 +182,8 @@ int socket_file(struct task *t, struct socket *s, uint32_t flags,
 	snprintf(name, sizeof(name), "socket:[%llu]",
 		 (unsigned long long)i->ino);
 	err = file_new_pseudo(i, name, &socket_fops,
-			      LINUX_O_RDWR | (flags & LINUX_O_NONBLOCK), s, out);
+			      LINUX_O_RDWR | (flags & LINUX_O_NONBLOCK), s,
+			      out);
 	if (err) {
 		socket_put(s);
 		return err;

@@ -138,7 +138,8 @@ struct socket {
 	int priority;
 	uint32_t mark;
 	int peek_off; /* -1: off */
-	int64_t rcvtimeo_ns, sndtimeo_ns; /* SOCK_TIMEO_INFINITE, 0: never wait */
+	int64_t rcvtimeo_ns,
+		sndtimeo_ns; /* SOCK_TIMEO_INFINITE, 0: never wait */
 	struct linux_linger linger;
 	char bound_dev[16]; /* SO_BINDTODEVICE */
 	uint64_t cookie;    /* SO_COOKIE, given on first use */

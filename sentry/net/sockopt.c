@@ -105,9 +105,10 @@ int sock_setsockopt(struct socket *s, struct task *t, int level, int name,
 	bool on;
 
 	if (level != LINUX_SOL_SOCKET)
-		return s->ops->setsockopt ? s->ops->setsockopt(s, t, level, name,
-							       optval, optlen)
-					  : -EOPNOTSUPP;
+		return s->ops->setsockopt
+			       ? s->ops->setsockopt(s, t, level, name, optval,
+						    optlen)
+			       : -EOPNOTSUPP;
 	if (name == LINUX_SO_BINDTODEVICE)
 		return set_bindtodevice(s, t, optval, optlen);
 	if (optlen < (int)sizeof(int32_t))
@@ -302,9 +303,10 @@ int sock_getsockopt(struct socket *s, struct task *t, int level, int name,
 	int32_t len, lv = sizeof(int32_t);
 
 	if (level != LINUX_SOL_SOCKET)
-		return s->ops->getsockopt ? s->ops->getsockopt(s, t, level, name,
-							       optval, optlen)
-					  : -EOPNOTSUPP;
+		return s->ops->getsockopt
+			       ? s->ops->getsockopt(s, t, level, name, optval,
+						    optlen)
+			       : -EOPNOTSUPP;
 	if (task_copy_in(t, optlen, &len, sizeof(len)))
 		return -EFAULT;
 	if (len < 0)

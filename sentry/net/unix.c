@@ -13,9 +13,9 @@
 #include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
 
-#define EV_ALL                                                              \
-	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |     \
-	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |           \
+#define EV_ALL                                                                 \
+	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |        \
+	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |              \
 	 LINUX_POLLRDHUP)
 #define EV_OUT (LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND)
 
@@ -46,9 +46,9 @@ void unix_peer_wake_disconnect(struct socket *s)
 
 struct socket *unix_sock_new(int type)
 {
-	const struct socket_ops *ops = type == LINUX_SOCK_STREAM ? &unix_stream_ops
-				       : type == LINUX_SOCK_SEQPACKET
-					       ? &unix_seqpacket_ops
+	const struct socket_ops *ops =
+		type == LINUX_SOCK_STREAM      ? &unix_stream_ops
+		: type == LINUX_SOCK_SEQPACKET ? &unix_seqpacket_ops
 					       : &unix_dgram_ops;
 	struct socket *s = socket_alloc(LINUX_AF_UNIX, type, 0, ops);
 	struct unix_sock *u;

@@ -88,13 +88,13 @@ struct unix_sock {
 	struct socket *peer;		 /* referenced */
 	struct unix_skb_queue rq;	 /* receive (or accept) queue */
 	unsigned qlen;			 /* messages in rq */
-	unsigned max_backlog;	/* sk_max_ack_backlog */
-	size_t wmem;		/* truesize of our messages in flight */
-	struct waitq peer_wq;	/* writers waiting for room in our queue */
+	unsigned max_backlog;		 /* sk_max_ack_backlog */
+	size_t wmem;		 /* truesize of our messages in flight */
+	struct waitq peer_wq;	 /* writers waiting for room in our queue */
 	struct waiter peer_wake; /* our relay on a full peer's peer_wq */
 	struct socket *peer_wake_on;
-	bool dead;		/* released */
-	bool binding;		/* a path bind is making the file */
+	bool dead;    /* released */
+	bool binding; /* a path bind is making the file */
 	/* unix_gc.c: how many of our file's references messages hold. */
 	unsigned inflight;
 	LIST_ENTRY(unix_sock) inflight_link;
@@ -145,7 +145,8 @@ void unix_copy_addr(struct sock_msg *, struct socket *s);
 
 /* unix_conn.c */
 int unix_stream_connect(struct socket *, struct task *,
-			struct linux_sockaddr_storage *, int len, bool nonblock);
+			struct linux_sockaddr_storage *, int len,
+			bool nonblock);
 int unix_dgram_connect(struct socket *, struct task *,
 		       struct linux_sockaddr_storage *, int len, bool nonblock);
 int unix_listen(struct socket *, struct task *, int backlog);
@@ -193,10 +194,8 @@ long unix_stream_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_stream_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
-long unix_seqpacket_sendmsg(struct socket *, struct sock_msg *,
-			    uint32_t flags);
-long unix_seqpacket_recvmsg(struct socket *, struct sock_msg *,
-			    uint32_t flags);
+long unix_seqpacket_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
+long unix_seqpacket_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
 
 /* unix_gc.c */
 /* A file goes into / comes out of flight. */

@@ -97,9 +97,8 @@ static struct unix_sock *find_abstract(const char *name, int len, int type)
 static void insert_abstract(struct unix_sock *u)
 {
 	u->hashed = true;
-	LIST_INSERT_HEAD(&abstract_table[abstract_hash(u->addr->name,
-						       u->addr->len,
-						       u->sk->type)],
+	LIST_INSERT_HEAD(&abstract_table[abstract_hash(
+				 u->addr->name, u->addr->len, u->sk->type)],
 			 u, name_link);
 }
 
@@ -182,7 +181,8 @@ static int bind_bsd(struct socket *s, struct task *t,
 		return -EINVAL;
 	}
 	memcpy(buf, &fam, sizeof(fam));
-	u->addr = addr_new(buf, (int)(LINUX_SUN_PATH_OFFSET + strlen(path) + 1));
+	u->addr =
+		addr_new(buf, (int)(LINUX_SUN_PATH_OFFSET + strlen(path) + 1));
 	if (!u->addr) {
 		vfs_unlink(t, LINUX_AT_FDCWD, path);
 		path_put(&p);
@@ -200,8 +200,8 @@ static int bind_bsd(struct socket *s, struct task *t,
 	return 0;
 }
 
-int unix_bind(struct socket *s, struct task *t, struct linux_sockaddr_storage *a,
-	      int len)
+int unix_bind(struct socket *s, struct task *t,
+	      struct linux_sockaddr_storage *a, int len)
 {
 	int err;
 

@@ -17,9 +17,9 @@
 #include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
 
-#define EV_ALL                                                              \
-	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |     \
-	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |           \
+#define EV_ALL                                                                 \
+	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |        \
+	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |              \
 	 LINUX_POLLRDHUP)
 
 static bool recvq_full(const struct socket *s)
@@ -280,8 +280,8 @@ int unix_shutdown(struct socket *s, int how)
 	s->shutdown |= mode;
 	socket_wake(s, EV_ALL);
 	waitq_notify(&unix_sk(s)->peer_wq, EV_ALL);
-	if (other && (s->type == LINUX_SOCK_STREAM ||
-		      s->type == LINUX_SOCK_SEQPACKET)) {
+	if (other &&
+	    (s->type == LINUX_SOCK_STREAM || s->type == LINUX_SOCK_SEQPACKET)) {
 		uint32_t peer_mode = 0;
 
 		if (mode & SOCK_RCV_SHUTDOWN)

@@ -20,9 +20,9 @@
 #define SKB_MAX_ALLOC 32448u /* SKB_WITH_OVERHEAD(PAGE_SIZE << 3) */
 #define MAX_FRAG_BYTES (17u * 4096u)
 
-#define EV_ALL                                                              \
-	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |     \
-	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |           \
+#define EV_ALL                                                                 \
+	(LINUX_POLLIN | LINUX_POLLOUT | LINUX_POLLERR | LINUX_POLLHUP |        \
+	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |              \
 	 LINUX_POLLRDHUP)
 
 static bool recvq_full(const struct socket *s)
@@ -163,8 +163,7 @@ static int deliver(struct socket *s, struct sock_msg *msg,
 	}
 }
 
-long unix_dgram_sendmsg(struct socket *s, struct sock_msg *msg,
-			uint32_t flags)
+long unix_dgram_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
 	struct unix_sock *u = unix_sk(s);
 	size_t len = msg->uio->resid;
@@ -196,10 +195,10 @@ long unix_dgram_sendmsg(struct socket *s, struct sock_msg *msg,
 		if (err)
 			goto out;
 	}
-	err = build_skb(s, msg, &scm,
-			socket_deadline(flags & LINUX_MSG_DONTWAIT,
-					s->sndtimeo_ns),
-			&skb);
+	err = build_skb(
+		s, msg, &scm,
+		socket_deadline(flags & LINUX_MSG_DONTWAIT, s->sndtimeo_ns),
+		&skb);
 	if (err)
 		goto out;
 	err = deliver(s, msg, &other, skb, flags);
@@ -237,8 +236,7 @@ static void peek_off_back(struct socket *s, size_t len)
 
 /* __skb_try_recv_from_queue: the message at peek offset `*off` (whole
  * messages before it skipped), or the head. */
-static struct unix_skb *find_skb(struct unix_sock *u, uint32_t flags,
-				 int *off)
+static struct unix_skb *find_skb(struct unix_sock *u, uint32_t flags, int *off)
 {
 	struct unix_skb *skb;
 	bool at_off = (flags & LINUX_MSG_PEEK) && *off >= 0;
@@ -282,8 +280,7 @@ static int wait_more(struct socket *s, struct task *t, int64_t *deadline)
 	return err;
 }
 
-long unix_dgram_recvmsg(struct socket *s, struct sock_msg *msg,
-			uint32_t flags)
+long unix_dgram_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
 	struct unix_sock *u = unix_sk(s);
 	bool peek = flags & LINUX_MSG_PEEK;
@@ -326,16 +323,16 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *msg,
 	}
 	if (!peek)
 		unix_skb_unlink(s, skb);
-	waitq_notify(&u->peer_wq, LINUX_POLLOUT | LINUX_POLLWRNORM |
-					  LINUX_POLLWRBAND);
+	waitq_notify(&u->peer_wq,
+		     LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND);
 	unix_copy_addr(msg, skb->sender);
 	avail = skb->len - (size_t)off;
 	if (size > avail)
 		size = avail;
 	else if (size < avail)
 		msg->flags |= LINUX_MSG_TRUNC;
-	if (size && vfs_uio_copy_to(msg->uio, skb->data + off, size) !=
-			    (long)size) {
+	if (size &&
+	    vfs_uio_copy_to(msg->uio, skb->data + off, size) != (long)size) {
 		if (!peek)
 			unix_skb_free(skb);
 		return -EFAULT;

@@ -31,8 +31,8 @@
 #define INFLIGHT_HARD_MAX (1ul << 20)
 #define INFLIGHT_TRIGGER_GC 16000ul
 
-static LIST_HEAD(, unix_sock) inflight_socks =
-	LIST_HEAD_INITIALIZER(inflight_socks);
+static LIST_HEAD(, unix_sock)
+	inflight_socks = LIST_HEAD_INITIALIZER(inflight_socks);
 static unsigned long files_inflight;   /* all files in flight */
 static unsigned long sockets_inflight; /* unix socket files in flight */
 static bool gc_running;

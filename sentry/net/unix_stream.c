@@ -26,8 +26,7 @@
 
 /* One chunk of a write: its size, and what Linux charges for it (a head
  * of at most SKB_MAX_HEAD bytes, the rest in pages). */
-static size_t chunk_size(const struct socket *s, size_t left,
-			 size_t *truesize)
+static size_t chunk_size(const struct socket *s, size_t left, size_t *truesize)
 {
 	size_t size = left, frags;
 
@@ -65,8 +64,7 @@ static int fill_skb(struct unix_skb *skb, struct sock_msg *msg,
 	return 0;
 }
 
-long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg,
-			 uint32_t flags)
+long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
 	struct unix_sock *u = unix_sk(s);
 	size_t len = msg->uio->resid, sent = 0;
@@ -135,8 +133,7 @@ static size_t skb_left(const struct unix_skb *skb)
 	return skb->len - skb->consumed;
 }
 
-static bool same_creds(const struct unix_skb *skb,
-		       const struct scm_cookie *scm)
+static bool same_creds(const struct unix_skb *skb, const struct scm_cookie *scm)
 {
 	return skb->pid == scm->creds.pid && skb->uid == scm->creds.uid &&
 	       skb->gid == scm->creds.gid;
@@ -219,8 +216,7 @@ static int read_one(struct stream_read *r, struct unix_skb *skb, size_t skip)
 	return r->scm.fp ? 0 : 1;
 }
 
-long unix_stream_recvmsg(struct socket *s, struct sock_msg *msg,
-			 uint32_t flags)
+long unix_stream_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
 	struct unix_sock *u = unix_sk(s);
 	struct stream_read r = {.s = s, .msg = msg, .flags = flags};
@@ -234,9 +230,9 @@ long unix_stream_recvmsg(struct socket *s, struct sock_msg *msg,
 		return -EINVAL; /* never any out-of-band data */
 	r.size = msg->uio->resid;
 	r.scm.creds.uid = r.scm.creds.gid = (uint32_t)-1;
-	target = (flags & LINUX_MSG_WAITALL) ? r.size
+	target = (flags & LINUX_MSG_WAITALL)	? r.size
 		 : (size_t)s->rcvlowat < r.size ? (size_t)s->rcvlowat
-						 : r.size;
+						: r.size;
 	if (!target)
 		target = 1;
 	deadline = socket_deadline(flags & LINUX_MSG_DONTWAIT, s->rcvtimeo_ns);

@@ -145,9 +145,9 @@ long kern_connect(struct task *t, const struct connect_args *a)
 			err = -ENOTSOCK;
 		else
 			err = s->ops->connect
-				      ? s->ops->connect(s, t, &addr, a->addrlen,
-							f->flags &
-								LINUX_O_NONBLOCK)
+				      ? s->ops->connect(
+						s, t, &addr, a->addrlen,
+						f->flags & LINUX_O_NONBLOCK)
 				      : -EOPNOTSUPP;
 	}
 	file_put(f);
@@ -275,8 +275,7 @@ long kern_setsockopt(struct task *t, const struct setsockopt_args *a)
 	s = net_sockfd(t, a->sockfd, &f, &err);
 	if (!s)
 		return err;
-	err = sock_setsockopt(s, t, a->level, a->optname, a->optval,
-			      a->optlen);
+	err = sock_setsockopt(s, t, a->level, a->optname, a->optval, a->optlen);
 	file_put(f);
 	return err;
 }
@@ -290,8 +289,7 @@ long kern_getsockopt(struct task *t, const struct getsockopt_args *a)
 	s = net_sockfd(t, a->sockfd, &f, &err);
 	if (!s)
 		return err;
-	err = sock_getsockopt(s, t, a->level, a->optname, a->optval,
-			      a->optlen);
+	err = sock_getsockopt(s, t, a->level, a->optname, a->optval, a->optlen);
 	file_put(f);
 	return err;
 }

@@ -146,9 +146,9 @@ static long recvmsg_one(struct task *t, struct socket *s, struct file *f,
 	if (ret < 0)
 		goto out;
 	if (m.h.name) {
-		int err = net_addr_out(t, &m.addr, msg.namelen, m.h.name,
-				       umsg + offsetof(struct linux_msghdr,
-						       namelen));
+		int err = net_addr_out(
+			t, &m.addr, msg.namelen, m.h.name,
+			umsg + offsetof(struct linux_msghdr, namelen));
 
 		if (err) {
 			ret = err;
@@ -169,7 +169,8 @@ out:
 
 long kern_sendto(struct task *t, const struct sendto_args *a)
 {
-	uint64_t len = a->len > LINUX_MAX_RW_COUNT ? LINUX_MAX_RW_COUNT : a->len;
+	uint64_t len =
+		a->len > LINUX_MAX_RW_COUNT ? LINUX_MAX_RW_COUNT : a->len;
 	struct linux_sockaddr_storage addr;
 	struct linux_iovec iov = {.base = a->buf, .len = len};
 	struct vfs_uio uio;
@@ -200,7 +201,8 @@ out:
 
 long kern_recvfrom(struct task *t, const struct recvfrom_args *a)
 {
-	uint64_t len = a->len > LINUX_MAX_RW_COUNT ? LINUX_MAX_RW_COUNT : a->len;
+	uint64_t len =
+		a->len > LINUX_MAX_RW_COUNT ? LINUX_MAX_RW_COUNT : a->len;
 	struct linux_sockaddr_storage addr;
 	struct linux_iovec iov = {.base = a->buf, .len = len};
 	struct vfs_uio uio;
@@ -277,7 +279,8 @@ long kern_sendmmsg(struct task *t, const struct sendmmsg_args *a)
 	if (!s)
 		return err;
 	while (n < vlen) {
-		uint64_t entry = a->msgvec + (uint64_t)n * sizeof(struct linux_mmsghdr);
+		uint64_t entry =
+			a->msgvec + (uint64_t)n * sizeof(struct linux_mmsghdr);
 		uint64_t left;
 		uint32_t len;
 
@@ -288,7 +291,8 @@ long kern_sendmmsg(struct task *t, const struct sendmmsg_args *a)
 			break;
 		len = (uint32_t)err;
 		err = 0;
-		if (task_copy_out(t, entry + offsetof(struct linux_mmsghdr, len),
+		if (task_copy_out(t,
+				  entry + offsetof(struct linux_mmsghdr, len),
 				  &len, sizeof(len))) {
 			err = -EFAULT;
 			break;
@@ -348,15 +352,18 @@ static long do_recvmmsg(struct task *t, const struct recvmmsg_args *a,
 			goto out;
 	}
 	while (n < a->vlen) {
-		uint64_t entry = a->msgvec + (uint64_t)n * sizeof(struct linux_mmsghdr);
+		uint64_t entry =
+			a->msgvec + (uint64_t)n * sizeof(struct linux_mmsghdr);
 		uint32_t len;
 
-		err = recvmsg_one(t, s, f, entry, flags & ~LINUX_MSG_WAITFORONE);
+		err = recvmsg_one(t, s, f, entry,
+				  flags & ~LINUX_MSG_WAITFORONE);
 		if (err < 0)
 			break;
 		len = (uint32_t)err;
 		err = 0;
-		if (task_copy_out(t, entry + offsetof(struct linux_mmsghdr, len),
+		if (task_copy_out(t,
+				  entry + offsetof(struct linux_mmsghdr, len),
 				  &len, sizeof(len))) {
 			err = -EFAULT;
 			break;

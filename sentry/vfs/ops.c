@@ -142,8 +142,8 @@ int vfs_mknod(struct task *t, int dirfd, const char *path, uint32_t mode,
 	return vfs_mknod_path(t, dirfd, path, mode, rdev, NULL);
 }
 
-int vfs_mknod_path(struct task *t, int dirfd, const char *path,
-		   uint32_t mode, uint64_t rdev, struct path *out)
+int vfs_mknod_path(struct task *t, int dirfd, const char *path, uint32_t mode,
+		   uint64_t rdev, struct path *out)
 {
 	struct lookup_last last;
 	struct path parent;

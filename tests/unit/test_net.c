@@ -129,15 +129,16 @@ static int sock_fd(int type, struct socket **out)
 	return fd;
 }
 
-static void pair(int type, struct socket **a, struct socket **b, int *fa, int *fb)
+static void pair(int type, struct socket **a, struct socket **b, int *fa,
+		 int *fb)
 {
 	*fa = sock_fd(type, a);
 	*fb = sock_fd(type, b);
 	assert_int_equal(unix_family.socketpair(T, *a, *b), 0);
 }
 
-static long xsend(struct socket *s, const void *buf, size_t len,
-		  uint32_t flags, const void *ctl, size_t ctllen)
+static long xsend(struct socket *s, const void *buf, size_t len, uint32_t flags,
+		  const void *ctl, size_t ctllen)
 {
 	struct linux_iovec seg;
 	struct vfs_uio uio;
@@ -152,7 +153,9 @@ static long xrecv(struct socket *s, void *buf, size_t len, uint32_t flags,
 {
 	struct linux_iovec seg;
 	struct vfs_uio uio;
-	struct sock_msg m = {.t = T, .uio = &uio, .control = G(ctl),
+	struct sock_msg m = {.t = T,
+			     .uio = &uio,
+			     .control = G(ctl),
 			     .controllen = ctl ? ctllen : 0};
 	long r;
 
@@ -194,7 +197,8 @@ static void test_stream_gather_and_peek(void **state)
 	assert_int_equal(unix_sk(a)->wmem, 768);
 	/* Peek with an offset walks on without consuming. */
 	b->peek_off = 1;
-	assert_int_equal(xrecv(b, buf, 5, NB | LINUX_MSG_PEEK, NULL, 0, NULL), 1);
+	assert_int_equal(xrecv(b, buf, 5, NB | LINUX_MSG_PEEK, NULL, 0, NULL),
+			 1);
 	assert_int_equal(buf[0], 'g');
 	assert_int_equal(b->peek_off, 2);
 	assert_int_equal(xrecv(b, buf, 5, NB | LINUX_MSG_PEEK, NULL, 0, NULL),
@@ -205,8 +209,8 @@ static void test_stream_gather_and_peek(void **state)
 	assert_int_equal(unix_sk(a)->wmem, 0);
 	/* MSG_WAITALL without waiting returns what there is. */
 	assert_int_equal(xsend(a, "xy", 2, 0, NULL, 0), 2);
-	assert_int_equal(xrecv(b, buf, 10, NB | LINUX_MSG_WAITALL, NULL, 0, NULL),
-			 2);
+	assert_int_equal(
+		xrecv(b, buf, 10, NB | LINUX_MSG_WAITALL, NULL, 0, NULL), 2);
 	/* SO_RCVLOWAT above what is queued: EAGAIN, nothing consumed. */
 	b->rcvlowat = 3;
 	assert_int_equal(xsend(a, "xy", 2, 0, NULL, 0), 2);
@@ -274,10 +278,12 @@ static void test_dgram_boundaries_and_limit(void **state)
 	assert_int_equal(xsend(a, "bye", 3, 0, NULL, 0), 3);
 	assert_int_equal(xrecv(b, buf, 2, NB, NULL, 0, &mf), 2);
 	assert_true(mf & LINUX_MSG_TRUNC);
-	assert_int_equal(xrecv(b, buf, 2, NB | LINUX_MSG_TRUNC, NULL, 0, NULL), 0);
+	assert_int_equal(xrecv(b, buf, 2, NB | LINUX_MSG_TRUNC, NULL, 0, NULL),
+			 0);
 	/* Peek offsets skip whole datagrams, then bytes within one. */
 	b->peek_off = 1;
-	assert_int_equal(xrecv(b, buf, 16, NB | LINUX_MSG_PEEK, NULL, 0, NULL), 2);
+	assert_int_equal(xrecv(b, buf, 16, NB | LINUX_MSG_PEEK, NULL, 0, NULL),
+			 2);
 	assert_memory_equal(buf, "ye", 2);
 	assert_int_equal(b->peek_off, 3);
 	assert_int_equal(xrecv(b, buf, 16, NB, NULL, 0, NULL), 3);
@@ -304,8 +310,9 @@ static void test_dgram_boundaries_and_limit(void **state)
 	{
 		static char big[SOCK_WMEM_DEFAULT];
 
-		assert_int_equal(xsend(w, big, SOCK_WMEM_DEFAULT - 31, NB, NULL, 0),
-				 -EMSGSIZE);
+		assert_int_equal(
+			xsend(w, big, SOCK_WMEM_DEFAULT - 31, NB, NULL, 0),
+			-EMSGSIZE);
 	}
 	fd_close(T, fr);
 	/* The receiver went: ECONNREFUSED, then unconnected. */
@@ -335,8 +342,8 @@ static void test_names(void **state)
 	assert_int_equal(s2->ops->bind(s2, T, &addr, 8), -EADDRINUSE);
 	assert_int_equal(unix_getsockname(s, &out), 8);
 	assert_string_equal(out.data, "/sock");
-	assert_int_equal(unix_find_other(T, &addr, 8, LINUX_SOCK_STREAM, &found),
-			 0);
+	assert_int_equal(
+		unix_find_other(T, &addr, 8, LINUX_SOCK_STREAM, &found), 0);
 	assert_ptr_equal(found, s);
 	socket_put(found);
 	assert_int_equal(unix_find_other(T, &addr, 8, LINUX_SOCK_DGRAM, &found),
@@ -344,8 +351,9 @@ static void test_names(void **state)
 	/* Abstract names live per type. */
 	memcpy(addr.data, "\0abs", 4);
 	assert_int_equal(s2->ops->bind(s2, T, &addr, 6), 0);
-	assert_int_equal(unix_find_other(T, &addr, 6, LINUX_SOCK_STREAM, &found),
-			 -ECONNREFUSED);
+	assert_int_equal(
+		unix_find_other(T, &addr, 6, LINUX_SOCK_STREAM, &found),
+		-ECONNREFUSED);
 	assert_int_equal(unix_find_other(T, &addr, 6, LINUX_SOCK_DGRAM, &found),
 			 0);
 	socket_put(found);
@@ -355,19 +363,19 @@ static void test_names(void **state)
 	assert_int_equal(out.data[0], 0);
 	fd_close(T, fs);
 	strcpy(addr.data, "/sock");
-	assert_int_equal(unix_find_other(T, &addr, 8, LINUX_SOCK_STREAM, &found),
-			 -ECONNREFUSED);
+	assert_int_equal(
+		unix_find_other(T, &addr, 8, LINUX_SOCK_STREAM, &found),
+		-ECONNREFUSED);
 	assert_int_equal(vfs_unlink(T, LINUX_AT_FDCWD, "/sock"), 0);
 	fd_close(T, fs2);
 	fd_close(T, fc);
 }
 
 /* One cmsg of the given level/type and payload into buf; its length. */
-static size_t cmsg(void *buf, int level, int type, const void *data,
-		   size_t len)
+static size_t cmsg(void *buf, int level, int type, const void *data, size_t len)
 {
-	struct linux_cmsghdr h = {.len = LINUX_CMSG_LEN(len), .level = level,
-				  .type = type};
+	struct linux_cmsghdr h = {
+		.len = LINUX_CMSG_LEN(len), .level = level, .type = type};
 
 	memcpy(buf, &h, sizeof(h));
 	memcpy((char *)buf + sizeof(h), data, len);
@@ -415,7 +423,8 @@ static void test_scm_parse(void **state)
 	assert_int_equal(scm_send(T, a, u.buf, 15, &scm), 0);
 	/* Credentials: our own; EINVAL for -1; EPERM for others without
 	 * the capabilities; ESRCH for a process that does not exist. */
-	n = cmsg(u.buf, LINUX_SOL_SOCKET, LINUX_SCM_CREDENTIALS, &uc, sizeof(uc));
+	n = cmsg(u.buf, LINUX_SOL_SOCKET, LINUX_SCM_CREDENTIALS, &uc,
+		 sizeof(uc));
 	assert_int_equal(scm_send(T, a, u.buf, n, &scm), -ESRCH); /* no pid 9 */
 	uc.pid = 7;
 	cmsg(u.buf, LINUX_SOL_SOCKET, LINUX_SCM_CREDENTIALS, &uc, sizeof(uc));
@@ -494,7 +503,8 @@ static void test_scm_deliver(void **state)
 	file_put(rd);
 	/* scm_put_cmsg: a header that does not fit is only MSG_CTRUNC. */
 	{
-		struct sock_msg m = {.t = T, .control = G(u.buf), .controllen = 10};
+		struct sock_msg m = {
+			.t = T, .control = G(u.buf), .controllen = 10};
 		int v = 5;
 
 		assert_int_equal(scm_put_cmsg(&m, 1, 2, &v, 4), 0);
@@ -531,7 +541,8 @@ static void test_inflight_chain(void **state)
 		int fa, fb;
 
 		pair(LINUX_SOCK_DGRAM, &a, &b, &fa, &fb);
-		n = (int)cmsg(u.buf, LINUX_SOL_SOCKET, LINUX_SCM_RIGHTS, &prev, 4);
+		n = (int)cmsg(u.buf, LINUX_SOL_SOCKET, LINUX_SCM_RIGHTS, &prev,
+			      4);
 		assert_int_equal(xsend(a, "c", 1, 0, u.buf, (size_t)n), 1);
 		fd_close(T, prev);
 		fd_close(T, fa);
@@ -615,15 +626,17 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_truesize),
-		cmocka_unit_test_setup_teardown(test_stream_gather_and_peek, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_stream_gather_and_peek,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stream_flow_control, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_dgram_boundaries_and_limit,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scm_parse, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_scm_deliver, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scm_parse, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_scm_deliver, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_chain, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_gc, setup, teardown),
