@@ -91,18 +91,27 @@ static int may_delete(struct task *t, const struct path *dir,
 }
 
 /* The new inode of a create-like op gets a cached dentry (and its
- * directory's watchers hear of it). */
-static void instantiate(const struct path *parent, const char *name,
-			struct inode *i)
+ * directory's watchers hear of it); with `out`, the caller also gets the
+ * new path (walked again if the cache entry could not be made). */
+static int instantiate(const struct path *parent, const char *name,
+		       struct inode *i, struct path *out)
 {
 	struct dentry *d;
 
 	fsnotify_create(parent->dentry->inode, name, i);
 	if (d_alloc(parent->dentry, name, i, &d)) {
 		inode_put(i);
-		return; /* only the cache entry is missing */
+		/* only the cache entry is missing */
+		return out ? vfs_walk_one(parent, name, out) : 0;
+	}
+	if (out) {
+		out->mnt = parent->mnt;
+		mnt_get(out->mnt);
+		out->dentry = d;
+		return 0;
 	}
 	dput(d);
+	return 0;
 }
 
 int vfs_mkdir(struct task *t, int dirfd, const char *path, uint32_t mode)
@@ -123,7 +132,7 @@ int vfs_mkdir(struct task *t, int dirfd, const char *path, uint32_t mode)
 		err = dir->ops->mkdir(dir, last.name, mode, vfs_task_creds(t),
 				      &i);
 		if (!err)
-			instantiate(&parent, last.name, i);
+			instantiate(&parent, last.name, i, NULL);
 	}
 	path_put(&parent);
 	return err;
@@ -131,6 +140,12 @@ int vfs_mkdir(struct task *t, int dirfd, const char *path, uint32_t mode)
 
 int vfs_mknod(struct task *t, int dirfd, const char *path, uint32_t mode,
 	      uint64_t rdev)
+{
+	return vfs_mknod_path(t, dirfd, path, mode, rdev, NULL);
+}
+
+int vfs_mknod_path(struct task *t, int dirfd, const char *path, uint32_t mode,
+		   uint64_t rdev, struct path *out)
 {
 	struct lookup_last last;
 	struct path parent;
@@ -175,7 +190,7 @@ int vfs_mknod(struct task *t, int dirfd, const char *path, uint32_t mode,
 		else
 			err = -EPERM;
 		if (!err)
-			instantiate(&parent, last.name, i);
+			err = instantiate(&parent, last.name, i, out);
 	}
 	path_put(&parent);
 	return err;
@@ -201,7 +216,7 @@ int vfs_symlink(struct task *t, const char *target, int dirfd, const char *path)
 		err = dir->ops->symlink(dir, last.name, target,
 					vfs_task_creds(t), &i);
 		if (!err)
-			instantiate(&parent, last.name, i);
+			instantiate(&parent, last.name, i, NULL);
 	}
 	path_put(&parent);
 	return err;
@@ -243,7 +258,7 @@ int vfs_link(struct task *t, int olddirfd, const char *oldpath, int newdirfd,
 			i->iflags &= ~INODE_LINKABLE;
 			inode_get(i);
 			fsnotify_link_count(i);
-			instantiate(&parent, last.name, i);
+			instantiate(&parent, last.name, i, NULL);
 		}
 	}
 	path_put(&parent);

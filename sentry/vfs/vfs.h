@@ -572,6 +572,10 @@ int vfs_open_path(struct task *, const struct path *, uint32_t flags,
 int vfs_mkdir(struct task *, int dirfd, const char *path, uint32_t mode);
 int vfs_mknod(struct task *, int dirfd, const char *path, uint32_t mode,
 	      uint64_t rdev);
+/* The same, giving the new node's path (referenced): a socket bind
+ * (S_IFSOCK) keeps it. */
+int vfs_mknod_path(struct task *, int dirfd, const char *path, uint32_t mode,
+		   uint64_t rdev, struct path *out);
 int vfs_symlink(struct task *, const char *target, int dirfd, const char *path);
 int vfs_link(struct task *, int olddirfd, const char *oldpath, int newdirfd,
 	     const char *newpath, int flags /* LOOKUP_FOLLOW|EMPTY_PATH */);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * unix.h: AF_UNIX sockets, all inside the Sentry (net/unix/af_unix.c).
+ *
+ * Every socket has a receive queue of messages (struct unix_skb). A
+ * message is charged (its truesize) to the sender's send buffer until the
+ * receiver consumes it, which is what blocks a stream or datagram writer:
+ * Linux's flow control, where the sender's SO_SNDBUF bounds what it has in
+ * flight. A datagram receiver's queue also holds at most
+ * net.unix.max_dgram_qlen + 1 messages from senders it is not connected
+ * to. A listening socket's queue holds its pending connections: each
+ * message carries the new, not yet accepted socket (an "embryo").
+ *
+ * Names: abstract names (a table keyed by type and bytes), paths (the
+ * socket file is made with vfs_mknod_path in whatever filesystem holds
+ * the path; the table is keyed by the file's (st_dev, st_ino), so an inode
+ * object a remote filesystem re-creates after eviction still leads to the
+ * socket), and autobind names ("\0" and five hex digits).
+ *
+ * Files in flight (SCM_RIGHTS) stay referenced by their message until it
+ * is received or dropped; unix_gc.c collects cycles of sockets that only
+ * messages in flight keep alive.
+ */
+#ifndef CVISOR_NET_UNIX_H
+#define CVISOR_NET_UNIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include "sentry/abi/socket.h"
+#include "sentry/kernel/waitq.h"
+#include "sentry/vfs/vfs.h"
+
+struct socket;
+struct socket_family;
+struct scm_fp_list;
+struct sock_msg;
+struct task;
+
+extern const struct socket_family unix_family;
+
+/* net.unix.max_dgram_qlen */
+#define UNIX_MAX_DGRAM_QLEN 10
+/* net.core.somaxconn */
+#define UNIX_SOMAXCONN 4096
+
+enum unix_state {
+	UNIX_CLOSE,	/* unconnected (TCP_CLOSE) */
+	UNIX_LISTEN,	/* listen() called */
+	UNIX_CONNECTED, /* TCP_ESTABLISHED */
+};
+
+/* A bound name: the sockaddr_un bytes a getsockname returns, shared by a
+ * listener and the sockets it accepts. */
+struct unix_addr {
+	unsigned refs;
+	int len; /* bytes of the sockaddr, family included */
+	char name[LINUX_SOCKADDR_STORAGE_SIZE + 1];
+};
+
+/* One message in a receive queue. */
+struct unix_skb {
+	TAILQ_ENTRY(unix_skb) link;
+	struct socket *sender; /* referenced; charged `truesize` */
+	struct socket *embryo; /* a pending connection (listener queues) */
+	struct scm_fp_list *fp;
+	/* The sender's credentials (pid 0 and ids -1: none attached). */
+	int32_t pid;
+	uint32_t uid, gid;
+	size_t len;	 /* data bytes */
+	size_t consumed; /* stream: bytes already read */
+	bool peeked;	 /* datagram: seen by a MSG_PEEK */
+	size_t truesize;
+	char data[];
+};
+TAILQ_HEAD(unix_skb_queue, unix_skb);
+
+struct unix_sock {
+	struct socket *sk;
+	enum unix_state state;
+	struct unix_addr *addr; /* bound name, or NULL */
+	struct path path;	/* the socket file of a path name */
+	bool hashed;		/* in a name table (path: by dev, ino) */
+	uint64_t bind_dev, bind_ino;
+	LIST_ENTRY(unix_sock) name_link; /* in a name table */
+	struct socket *peer;		 /* referenced */
+	struct unix_skb_queue rq;	 /* receive (or accept) queue */
+	unsigned qlen;			 /* messages in rq */
+	unsigned max_backlog;		 /* sk_max_ack_backlog */
+	size_t wmem;		 /* truesize of our messages in flight */
+	struct waitq peer_wq;	 /* writers waiting for room in our queue */
+	struct waiter peer_wake; /* our relay on a full peer's peer_wq */
+	struct socket *peer_wake_on;
+	bool dead;    /* released */
+	bool binding; /* a path bind is making the file */
+	/* unix_gc.c: how many of our file's references messages hold. */
+	unsigned inflight;
+	LIST_ENTRY(unix_sock) inflight_link;
+	long gc_refs;
+	bool gc_alive; /* during a pass: reachable, or not a candidate */
+};
+
+static inline struct unix_sock *unix_sk(const struct socket *s)
+{
+	return s->priv;
+}
+
+/* unix.c */
+/* A new AF_UNIX socket of type (already mapped: SOCK_RAW is DGRAM). */
+struct socket *unix_sock_new(int type);
+/* Close a socket: unhash its name, hang up the peer, drop the queue
+ * (pending connections are released too). `embrion`: a connection that
+ * was never accepted, whose connector then sees ECONNRESET. */
+void unix_release_sock(struct socket *, bool embrion);
+/* Its readiness, for the stream and the datagram kinds. */
+uint32_t unix_stream_poll(struct socket *, struct waitq **);
+uint32_t unix_dgram_poll(struct socket *, struct waitq **);
+/* Stop relaying a full peer's wake-ups to our wait queue. */
+void unix_peer_wake_disconnect(struct socket *);
+/* A non-blocking datagram send finds other's queue full: true (EAGAIN)
+ * unless it emptied meanwhile; our pollers are then woken when it has
+ * room (unix_dgram_peer_wake_me). */
+bool unix_dgram_must_wait(struct socket *s, struct socket *other);
+
+/* unix_addr.c */
+void unix_addr_put(struct unix_addr *);
+/* unix_validate_addr: 0 or -EINVAL. */
+int unix_validate_addr(const struct linux_sockaddr_storage *, int len);
+int unix_bind(struct socket *, struct task *, struct linux_sockaddr_storage *,
+	      int len);
+int unix_autobind(struct socket *);
+/* Remove the socket's name from the tables and drop its path. */
+void unix_unbind(struct socket *);
+/* The socket bound to an address, referenced (unix_find_other):
+ * ENOENT/EACCES... from the path walk, ECONNREFUSED when nothing is
+ * bound there, EPROTOTYPE for another socket type. */
+int unix_find_other(struct task *, struct linux_sockaddr_storage *, int len,
+		    int type, struct socket **out);
+int unix_getsockname(struct socket *, struct linux_sockaddr_storage *);
+int unix_getpeername(struct socket *, struct linux_sockaddr_storage *);
+/* Copy the name of socket s into a recvmsg's source address. */
+void unix_copy_addr(struct sock_msg *, struct socket *s);
+
+/* unix_conn.c */
+int unix_stream_connect(struct socket *, struct task *,
+			struct linux_sockaddr_storage *, int len,
+			bool nonblock);
+int unix_dgram_connect(struct socket *, struct task *,
+		       struct linux_sockaddr_storage *, int len, bool nonblock);
+int unix_listen(struct socket *, struct task *, int backlog);
+int unix_accept(struct socket *, struct task *, bool nonblock,
+		struct socket **out);
+int unix_shutdown(struct socket *, int how);
+int unix_socketpair(struct task *, struct socket *a, struct socket *b);
+/* A datagram socket leaves `other` (reconnect, or other died): its queue
+ * is flushed and a peer connected back learns ECONNRESET. */
+void unix_dgram_disconnected(struct socket *s, struct socket *other);
+
+/* unix_skb.c: messages and queues. */
+/* A message of len bytes charged (truesize) to sender, which may be NULL
+ * (a listener's queue entry); NULL when out of memory. */
+struct unix_skb *unix_skb_alloc(struct socket *sender, size_t len,
+				size_t truesize);
+/* Unlink nothing: free a message that is in no queue (uncharging the
+ * sender and releasing its files). */
+void unix_skb_free(struct unix_skb *);
+void unix_skb_queue_tail(struct socket *receiver, struct unix_skb *);
+void unix_skb_unlink(struct socket *receiver, struct unix_skb *);
+/* What Linux charges for a message of len bytes in its head (kmalloc
+ * rounding and struct overheads), and with `frags` bytes in pages. */
+size_t unix_truesize(size_t len);
+size_t unix_truesize_split(size_t head, size_t frags);
+/* Wait until the sender may charge more (sock_alloc_send_pskb): 0, or
+ * the pending error, -EPIPE after SEND_SHUTDOWN, -EAGAIN, a restart
+ * errno. */
+int unix_wait_wmem(struct socket *, struct task *, int64_t deadline);
+/* Attach the sender's (or the given) credentials, when either side
+ * passes them or the receiver is not yet accepted (maybe_add_creds). */
+void unix_maybe_add_creds(struct unix_skb *, struct socket *s,
+			  struct socket *other, struct task *t);
+/* Attach a send's files to a message, counting them in flight; 0 or
+ * -ETOOMANYREFS when the sender has too many in flight. */
+int unix_attach_fds(struct unix_skb *, struct scm_fp_list **fpp,
+		    struct task *t);
+/* Take a message's files off it (received), uncounting them. */
+struct scm_fp_list *unix_detach_fds(struct unix_skb *);
+/* Drop every message of the socket's queue. */
+void unix_purge_queue(struct socket *);
+
+/* unix_stream.c / unix_dgram.c */
+long unix_stream_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
+long unix_stream_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
+long unix_dgram_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
+long unix_dgram_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
+long unix_seqpacket_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
+long unix_seqpacket_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
+
+/* unix_gc.c */
+/* A file goes into / comes out of flight. */
+void unix_inflight(struct file *);
+void unix_notinflight(struct file *);
+/* Would a sender of uid `user` exceed its in-flight limit? */
+bool unix_too_many_fds(struct task *);
+void unix_user_inflight(uint32_t user, long delta);
+/* Collect sockets kept alive only by messages in flight in cycles. */
+void unix_gc(void);
+/* Is a GC pass worth running (some socket is in flight)? */
+bool unix_gc_pending(void);
+/* A send with many sockets in flight collects first (wait_for_unix_gc). */
+void unix_gc_on_send(void);
+
+#endif

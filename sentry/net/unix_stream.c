@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * unix_stream.c: SOCK_STREAM data (unix_stream_sendmsg and
+ * unix_stream_read_generic).
+ *
+ * A write is cut into messages of at most half the send buffer, each
+ * waiting for room in it; files ride on the first one. A read gathers
+ * bytes across messages until it has what it needs (at least SO_RCVLOWAT,
+ * all of it with MSG_WAITALL), but never past a message that carries
+ * files, nor, when the reader passes credentials, across writers with
+ * different ones.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "gen/linux_flags.h"
+#include "sentry/abi/poll.h"
+#include "sentry/kernel/task.h"
+#include "sentry/net/scm.h"
+#include "sentry/net/socket.h"
+#include "sentry/net/unix.h"
+#include "sentry/vfs/vfs.h"
+
+#define SKB_MAX_HEAD 3776u    /* SKB_MAX_HEAD(0) */
+#define UNIX_SKB_FRAGS 32768u /* UNIX_SKB_FRAGS_SZ */
+
+/* One chunk of a write: its size, and what Linux charges for it (a head
+ * of at most SKB_MAX_HEAD bytes, the rest in pages). */
+static size_t chunk_size(const struct socket *s, size_t left, size_t *truesize)
+{
+	size_t size = left, frags;
+
+	if (size > (size_t)(s->sndbuf >> 1) - 64)
+		size = (size_t)(s->sndbuf >> 1) - 64;
+	if (size > SKB_MAX_HEAD + UNIX_SKB_FRAGS)
+		size = SKB_MAX_HEAD + UNIX_SKB_FRAGS;
+	frags = size > SKB_MAX_HEAD ? size - SKB_MAX_HEAD : 0;
+	frags = (frags + 4095) & ~(size_t)4095;
+	if (frags > size)
+		frags = size;
+	*truesize = unix_truesize_split(size - frags, frags);
+	return size;
+}
+
+/* Fill one message of a write, with the send's credentials and (the
+ * first time) files; 0 or -errno (the message is freed). */
+static int fill_skb(struct unix_skb *skb, struct sock_msg *msg,
+		    struct scm_cookie *scm)
+{
+	long got;
+	int err;
+
+	if (scm->has_creds) {
+		skb->pid = scm->creds.pid;
+		skb->uid = scm->creds.uid;
+		skb->gid = scm->creds.gid;
+	}
+	err = unix_attach_fds(skb, &scm->fp, msg->t);
+	if (err)
+		return err;
+	got = vfs_uio_copy_from(msg->uio, skb->data, skb->len);
+	if (got != (long)skb->len)
+		return -EFAULT;
+	return 0;
+}
+
+long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
+{
+	struct unix_sock *u = unix_sk(s);
+	size_t len = msg->uio->resid, sent = 0;
+	struct scm_cookie scm;
+	struct socket *other;
+	int64_t deadline;
+	long err;
+
+	unix_gc_on_send();
+	err = scm_send(msg->t, s, msg->ctl, msg->ctllen, &scm);
+	if (err)
+		return err;
+	err = -EOPNOTSUPP;
+	if (flags & LINUX_MSG_OOB)
+		goto out;
+	if (msg->namelen) {
+		err = u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
+		goto out;
+	}
+	err = -ENOTCONN;
+	other = u->peer;
+	if (!other)
+		goto out;
+	if (s->shutdown & SOCK_SEND_SHUTDOWN)
+		goto pipe_err;
+	deadline = socket_deadline(flags & LINUX_MSG_DONTWAIT, s->sndtimeo_ns);
+	while (sent < len) {
+		struct unix_skb *skb;
+		size_t truesize, size = chunk_size(s, len - sent, &truesize);
+
+		err = unix_wait_wmem(s, msg->t, deadline);
+		if (err)
+			goto out;
+		skb = unix_skb_alloc(s, size, truesize);
+		err = -ENOMEM;
+		if (!skb)
+			goto out;
+		err = fill_skb(skb, msg, &scm);
+		if (err) {
+			unix_skb_free(skb);
+			goto out;
+		}
+		if (unix_sk(other)->dead ||
+		    (other->shutdown & SOCK_RCV_SHUTDOWN)) {
+			unix_skb_free(skb);
+			goto pipe_err;
+		}
+		unix_maybe_add_creds(skb, s, other, msg->t);
+		unix_skb_queue_tail(other, skb);
+		socket_wake(other, LINUX_POLLIN | LINUX_POLLRDNORM);
+		sent += size;
+	}
+	scm_destroy(&scm);
+	return (long)sent;
+pipe_err:
+	if (!sent && !(flags & LINUX_MSG_NOSIGNAL))
+		socket_sigpipe(msg->t);
+	err = -EPIPE;
+out:
+	scm_destroy(&scm);
+	return sent ? (long)sent : err;
+}
+
+static size_t skb_left(const struct unix_skb *skb)
+{
+	return skb->len - skb->consumed;
+}
+
+static bool same_creds(const struct unix_skb *skb, const struct scm_cookie *scm)
+{
+	return skb->pid == scm->creds.pid && skb->uid == scm->creds.uid &&
+	       skb->gid == scm->creds.gid;
+}
+
+/* The peek offset moves (sk_peek_offset_fwd/bwd) when it is on. */
+static void peek_off_move(struct socket *s, long delta)
+{
+	if (s->peek_off < 0)
+		return;
+	if (delta < 0 && s->peek_off < -delta)
+		s->peek_off = 0;
+	else
+		s->peek_off += (int)delta;
+}
+
+/* What one read call keeps while it walks the queue. */
+struct stream_read {
+	struct socket *s;
+	struct sock_msg *msg;
+	uint32_t flags;
+	struct scm_cookie scm;
+	bool check_creds;
+	bool addr_done;
+	size_t size;   /* bytes still wanted */
+	size_t copied; /* bytes read */
+};
+
+/*
+ * Read from one message at `skip` bytes into its unread part. Returns 1
+ * to go on with the next message, 0 to stop, or -EFAULT (nothing copied
+ * from this message).
+ */
+static int read_one(struct stream_read *r, struct unix_skb *skb, size_t skip)
+{
+	struct socket *s = r->s;
+	bool peek = r->flags & LINUX_MSG_PEEK;
+	size_t chunk;
+	long got;
+
+	if (r->check_creds) {
+		/* Never glue messages from different writers. */
+		if (!same_creds(skb, &r->scm))
+			return 0;
+	} else if (s->flags & SOCKF_PASSCRED) {
+		r->scm.creds.pid = skb->pid;
+		r->scm.creds.uid = skb->uid;
+		r->scm.creds.gid = skb->gid;
+		r->check_creds = true;
+	}
+	if (!r->addr_done) {
+		unix_copy_addr(r->msg, skb->sender);
+		r->addr_done = true;
+	}
+	chunk = skb_left(skb) - skip;
+	if (chunk > r->size)
+		chunk = r->size;
+	got = vfs_uio_copy_to(r->msg->uio, skb->data + skb->consumed + skip,
+			      chunk);
+	if (got != (long)chunk)
+		return -EFAULT;
+	r->copied += chunk;
+	r->size -= chunk;
+	if (peek) {
+		peek_off_move(s, (long)chunk);
+		if (skb->fp) {
+			r->scm.fp = scm_fp_dup(skb->fp);
+			return 0;
+		}
+		return 1;
+	}
+	skb->consumed += chunk;
+	peek_off_move(s, -(long)chunk);
+	if (skb->fp)
+		r->scm.fp = unix_detach_fds(skb);
+	if (skb_left(skb))
+		return 0;
+	unix_skb_unlink(s, skb);
+	unix_skb_free(skb);
+	return r->scm.fp ? 0 : 1;
+}
+
+long unix_stream_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
+{
+	struct unix_sock *u = unix_sk(s);
+	struct stream_read r = {.s = s, .msg = msg, .flags = flags};
+	size_t target, skip = 0;
+	int64_t deadline;
+	long err = 0;
+
+	if (u->state != UNIX_CONNECTED)
+		return -EINVAL;
+	if (flags & LINUX_MSG_OOB)
+		return -EINVAL; /* never any out-of-band data */
+	r.size = msg->uio->resid;
+	r.scm.creds.uid = r.scm.creds.gid = (uint32_t)-1;
+	target = (flags & LINUX_MSG_WAITALL)	? r.size
+		 : (size_t)s->rcvlowat < r.size ? (size_t)s->rcvlowat
+						: r.size;
+	if (!target)
+		target = 1;
+	deadline = socket_deadline(flags & LINUX_MSG_DONTWAIT, s->rcvtimeo_ns);
+	if ((flags & LINUX_MSG_PEEK) && s->peek_off > 0)
+		skip = (size_t)s->peek_off;
+	while (r.size) {
+		struct unix_skb *skb = TAILQ_FIRST(&u->rq);
+		int more;
+
+		while (skb && skip >= skb_left(skb)) {
+			skip -= skb_left(skb);
+			skb = TAILQ_NEXT(skb, link);
+		}
+		if (!skb) {
+			if (r.copied >= target)
+				break;
+			err = socket_error(s);
+			if (err || (s->shutdown & SOCK_RCV_SHUTDOWN))
+				break;
+			err = socket_wait(msg->t, &s->wq, NULL,
+					  LINUX_POLLIN | LINUX_POLLRDNORM |
+						  LINUX_POLLRDHUP |
+						  LINUX_POLLHUP | LINUX_POLLERR,
+					  deadline);
+			if (err == -EAGAIN && deadline > 0) {
+				deadline = -1;
+				err = 0;
+				continue;
+			}
+			if (err) {
+				if (err != -EAGAIN) {
+					scm_destroy(&r.scm);
+					return r.copied ? (long)r.copied : err;
+				}
+				break;
+			}
+			continue;
+		}
+		/* A peek walks on from message to message without
+		 * re-reading what it saw; a read consumes from the head. */
+		do {
+			more = read_one(&r, skb, skip);
+			skip = 0;
+			if (more < 0) {
+				if (!r.copied)
+					err = -EFAULT;
+				goto done;
+			}
+			if (!more || !r.size)
+				goto done;
+			skb = (flags & LINUX_MSG_PEEK) ? TAILQ_NEXT(skb, link)
+						       : TAILQ_FIRST(&u->rq);
+		} while (skb);
+		if (flags & LINUX_MSG_PEEK)
+			break;
+	}
+done:
+	scm_recv(s, msg, &r.scm);
+	return r.copied ? (long)r.copied : err;
+}
