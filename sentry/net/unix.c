@@ -24,7 +24,7 @@ static const struct socket_ops unix_stream_ops, unix_dgram_ops,
 
 /* A full peer's queue made room (or the peer went): stop relaying and
  * tell our pollers we may write (unix_dgram_peer_wake_relay). */
-static void peer_wake_relay(struct waiter *w, uint32_t events)
+static int peer_wake_relay(struct waiter *w, uint32_t events)
 {
 	struct socket *s = w->priv;
 
@@ -32,6 +32,7 @@ static void peer_wake_relay(struct waiter *w, uint32_t events)
 	waitq_remove(w);
 	unix_sk(s)->peer_wake_on = NULL;
 	socket_wake(s, EV_OUT);
+	return 1;
 }
 
 void unix_peer_wake_disconnect(struct socket *s)
