@@ -232,6 +232,11 @@ int boot_chdir(struct task *t, const char *dir)
 	int err = vfs_lookup(t, LINUX_AT_FDCWD, dir,
 			     LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 
+	/* A missing working directory is made, as runc makes process.cwd
+	 * (runsc do from below /tmp lands in the sandbox's own /tmp). */
+	if (err == -ENOENT && dir[0] == '/' && make_dirs(dir) == 0)
+		err = vfs_lookup(t, LINUX_AT_FDCWD, dir,
+				 LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 	if (err)
 		return err;
 	fs_context_set_cwd(t->fs, &p);
