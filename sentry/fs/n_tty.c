@@ -620,13 +620,15 @@ ssize_t n_tty_read(struct n_tty *n, unsigned char *dst, size_t len,
 				ret = -EAGAIN;
 				break;
 			}
+			/* A signal ends the read only after the checks
+			 * above had their turn, as Linux's loop: a reader
+			 * woken by a hangup sees EIO, not EINTR. */
+			if (ret)
+				break;
 			r = n->ops->wait(n->ctx, rctx, deadline);
 			if (r == -ETIMEDOUT)
 				break;
-			if (r) {
-				ret = r;
-				break;
-			}
+			ret = r;
 			continue;
 		}
 		got = n->icanon ? canon_copy(n, dst + done, len)
