@@ -165,8 +165,10 @@ static void prepare_stop_continue(struct thread_group *tg, int sig)
 			tg->continued = true;
 			signal_notify_parent(tg, LINUX_CLD_CONTINUED,
 					     LINUX_SIGCONT);
+			/* A stopped task waits uninterruptibly for exactly
+			 * this: a kick would not end its wait. */
 			TAILQ_FOREACH(t, &tg->tasks, tg_link)
-				task_kick(t);
+				task_wake(t);
 		}
 	}
 }
