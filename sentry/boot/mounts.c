@@ -186,6 +186,10 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	if ((err = devfs_new(&sb)) ||
 	    (err = mount_at("/dev", sb, MNT_NOSUID | MNT_NOEXEC, "tmpfs")))
 		return err;
+	devpts_register();
+	if ((err = devpts_new(&sb)) ||
+	    (err = mount_at("/dev/pts", sb, MNT_NOSUID | MNT_NOEXEC, "devpts")))
+		return err;
 	if ((err = tmpfs_new(01777, 0, 0, &sb)) ||
 	    (err = mount_at("/dev/shm", sb, MNT_NOSUID | MNT_NODEV, "shm")))
 		return err;
@@ -223,6 +227,8 @@ int boot_install_stdio(struct task *t, const int stdio[3])
 		if (err < 0)
 			return err;
 	}
+	/* A terminal there is the console, the first session's terminal. */
+	hostfd_console_attach(t);
 	return 0;
 }
 

@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * devices.c: the character devices the Sentry implements (/dev/null,
- * zero, full, random, urandom, tty) and devfs, the tmpfs tree that holds
- * their nodes at /dev.
+ * zero, full, random, urandom, tty, console, ptmx) and devfs, the tmpfs
+ * tree that holds their nodes at /dev.
+ *
+ * /dev/console is the host terminal the sandbox was started on (what a
+ * container runtime makes the console), and ENXIO when runsc's stdio is
+ * no terminal; /dev/tty is the caller's controlling terminal (a pty or
+ * that console) or ENXIO.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +17,8 @@
 #include "gen/linux_flags.h"
 #include "sentry/abi/errno.h"
 #include "sentry/fs/fs.h"
+#include "sentry/fs/pty.h"
+#include "sentry/fs/tty.h"
 #include "sentry/fs/tmpfs.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
@@ -183,18 +190,26 @@ static int open_random(struct inode *i, struct file *f)
 	return 0;
 }
 
-/* No task has a controlling terminal yet. */
-static int open_tty(struct inode *i, struct file *f)
+/* The host terminal runsc was started on, if any. */
+static int open_console(struct inode *i, struct file *f)
 {
+	struct tty *tty = hostfd_console();
+
 	(void)i;
-	(void)f;
-	return -ENXIO;
+	if (!tty)
+		return -ENXIO;
+	return tty->ops->open(tty, f);
 }
 
 static const struct chrdev devices[] = {
-	{1, 3, "null", open_null},	{1, 5, "zero", open_zero},
-	{1, 7, "full", open_full},	{1, 8, "random", open_random},
-	{1, 9, "urandom", open_random}, {5, 0, "tty", open_tty},
+	{1, 3, "null", open_null},
+	{1, 5, "zero", open_zero},
+	{1, 7, "full", open_full},
+	{1, 8, "random", open_random},
+	{1, 9, "urandom", open_random},
+	{5, 0, "tty", tty_open_current},
+	{5, 1, "console", open_console},
+	{5, 2, "ptmx", ptmx_open},
 };
 
 int devices_register(void)
@@ -245,6 +260,8 @@ int devfs_new(struct superblock **out)
 		{"random", LINUX_S_IFCHR | 0666, 1, 8, NULL},
 		{"urandom", LINUX_S_IFCHR | 0666, 1, 9, NULL},
 		{"tty", LINUX_S_IFCHR | 0666, 5, 0, NULL},
+		{"console", LINUX_S_IFCHR | 0600, 5, 1, NULL},
+		{"ptmx", LINUX_S_IFCHR | 0666, 5, 2, NULL},
 		{"fd", 0, 0, 0, "/proc/self/fd"},
 		{"stdin", 0, 0, 0, "/proc/self/fd/0"},
 		{"stdout", 0, 0, 0, "/proc/self/fd/1"},

@@ -10,6 +10,8 @@
 
 struct superblock;
 struct file;
+struct task;
+struct tty;
 
 /* A new tmpfs instance whose root directory has `mode` (e.g. 01777 for
  * /tmp, 0755) and the given owner. */
@@ -19,8 +21,8 @@ int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
 void tmpfs_register(void);
 
 /* Register the character devices (null, zero, full, random, urandom,
- * tty) and build a devfs instance (a tmpfs holding their nodes, fd,
- * stdin/stdout/stderr symlinks, shm/ and pts/) for /dev. */
+ * tty, console, ptmx) and build a devfs instance (a tmpfs holding their
+ * nodes, fd, stdin/stdout/stderr symlinks, shm/ and pts/) for /dev. */
 int devices_register(void);
 int devfs_new(struct superblock **out);
 
@@ -34,5 +36,15 @@ int devfs_new(struct superblock **out);
 int hostfd_import(int hostfd, uint32_t flags, struct file **out);
 /* The host fd behind a host file, or -1 (for poll/epoll to wait on it). */
 int hostfd_host_fd(struct file *);
+/* The console: the host terminal the sandbox's stdio is on, or NULL. */
+struct tty *hostfd_console(void);
+/* Make the console t's controlling terminal (the first process, a
+ * session leader, at boot), when there is one. */
+void hostfd_console_attach(struct task *t);
+
+/* The devpts instance for /dev/pts (one for every mount), and the
+ * "devpts" type for mount(2). */
+int devpts_new(struct superblock **out);
+void devpts_register(void);
 
 #endif

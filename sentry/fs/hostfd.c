@@ -18,11 +18,19 @@
  * calls it always ready, epoll refuses it with EPERM.
  *
  * ioctls are an allowlist: the terminal calls programs make at start are
- * passed through to a host terminal; the foreground process group is kept
- * here, in the sandbox's pid namespace, since the host's means nothing
- * inside. Any other ioctl is ENOTTY and never reaches the host.
+ * passed through to a host terminal; the session and the foreground
+ * process group are kept here (a struct tty, tty_jobctl.c), in the
+ * sandbox's pid namespace, since the host's mean nothing inside. Any
+ * other ioctl is ENOTTY and never reaches the host.
+ *
+ * The host terminal the sandbox starts on (runsc do from an interactive
+ * shell) is its console: the controlling terminal of the first session,
+ * what /dev/console and the first session's /dev/tty open. Host stdio
+ * descriptions of the same terminal share its struct tty. The host
+ * terminal is never hung up from inside.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +46,7 @@
 #include "sentry/abi/ioctl.h"
 #include "sentry/abi/poll.h"
 #include "sentry/fs/fs.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel/fdnotify.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -50,11 +59,19 @@ struct hostfd {
 	int fd;
 	bool seekable; /* a regular file: pread/pwrite */
 	bool tty;
-	int fg_pgid;	 /* the terminal's foreground group (sandbox
-			    pids); 0 until someone asks or sets it */
+	struct tty *ctl; /* the console's job control, for its terminal */
 	struct waitq wq; /* for a host-fd watcher to notify */
 };
 
+/* The console: the first host terminal imported. `fd` is a duplicate
+ * kept to open it again (/dev/tty, /dev/console). */
+struct host_tty {
+	struct tty tty;
+	int fd;
+	uint64_t rdev;
+};
+
+static struct host_tty *console;
 static const struct file_ops hostfd_fops, hostfd_nopoll_fops;
 
 static struct hostfd *hf(struct file *f)
@@ -220,6 +237,13 @@ static ssize_t hostfd_read(struct file *f, struct vfs_uio *uio, int64_t *pos)
 {
 	if (hf(f)->seekable)
 		return seekable_io(hf(f), uio, pos, true, pos == &f->pos);
+	/* A background process reading the console stops (SIGTTIN). */
+	if (hf(f)->ctl && uio->t) {
+		int err = tty_check_change(hf(f)->ctl, uio->t, LINUX_SIGTTIN);
+
+		if (err)
+			return err;
+	}
 	return stream_read(f, uio);
 }
 
@@ -295,7 +319,7 @@ static long hostfd_ioctl(struct file *f, struct task *t, uint32_t cmd,
 {
 	struct hostfd *h = hf(f);
 	int32_t v;
-	int err;
+	long err;
 
 	if (cmd == LINUX_FIONREAD) {
 		if (h->seekable) {
@@ -319,6 +343,9 @@ static long hostfd_ioctl(struct file *f, struct task *t, uint32_t cmd,
 	case LINUX_TCSETS:
 	case LINUX_TCSETSW:
 	case LINUX_TCSETSF:
+		if (h->ctl &&
+		    (err = tty_check_change(h->ctl, t, LINUX_SIGTTOU)))
+			return err;
 		return tty_pass(h, t, cmd, arg, sizeof(struct linux_termios),
 				true, false);
 	case LINUX_TIOCGWINSZ:
@@ -337,24 +364,13 @@ static long hostfd_ioctl(struct file *f, struct task *t, uint32_t cmd,
 			return -errno;
 		return 0;
 	case LINUX_TIOCGPGRP:
-		if (!h->fg_pgid)
-			h->fg_pgid = t->tg ? t->tg->pgid : 1;
-		v = h->fg_pgid;
-		return task_copy_out(t, arg, &v, sizeof(v));
 	case LINUX_TIOCSPGRP:
-		err = task_copy_in(t, arg, &v, sizeof(v));
-		if (err)
-			return err;
-		if (v < 0)
-			return -EINVAL;
-		h->fg_pgid = v;
-		return 0;
 	case LINUX_TIOCGSID:
-		v = t->tg ? t->tg->sid : 1;
-		return task_copy_out(t, arg, &v, sizeof(v));
 	case LINUX_TIOCSCTTY:
 	case LINUX_TIOCNOTTY:
-		return 0;
+		if (!h->ctl)
+			return cmd == LINUX_TIOCSCTTY ? -EPERM : -ENOTTY;
+		return tty_jobctl_ioctl(h->ctl, f, t, cmd, arg, false);
 	default:
 		return -ENOTTY;
 	}
@@ -373,6 +389,8 @@ static void hostfd_release(struct file *f)
 {
 	fdnotify_remove(hf(f)->fd);
 	close(hf(f)->fd);
+	if (hf(f)->ctl)
+		tty_put(hf(f)->ctl);
 	free(hf(f));
 }
 
@@ -423,6 +441,100 @@ static const struct inode_ops hostfd_iops = {
 	.getattr = hostfd_getattr,
 };
 
+static struct hostfd *hostfd_alloc(int fd)
+{
+	struct hostfd *h = calloc(1, sizeof(*h));
+
+	if (!h)
+		return NULL;
+	h->fd = fd;
+	waitq_init(&h->wq);
+	return h;
+}
+
+/* /dev/tty or /dev/console on the console: a description of its own
+ * over a duplicate of the host fd. */
+static int console_open(struct tty *tty, struct file *f)
+{
+	struct host_tty *c = (struct host_tty *)tty;
+	struct hostfd *h;
+	int fd = fcntl(c->fd, F_DUPFD_CLOEXEC, 3);
+
+	if (fd < 0)
+		return -errno;
+	h = hostfd_alloc(fd);
+	if (!h) {
+		close(fd);
+		return -ENOMEM;
+	}
+	h->tty = true;
+	h->ctl = tty;
+	tty_get(tty);
+	/* Readiness reaches the description's waitq as for any host fd. */
+	f->ops = fdnotify_add(fd, &h->wq) == 0 ? &hostfd_fops
+						 : &hostfd_nopoll_fops;
+	f->priv = h;
+	f->fmode &= ~(FMODE_LSEEK | FMODE_PREAD);
+	return 0;
+}
+
+static void console_free(struct tty *tty)
+{
+	struct host_tty *c = (struct host_tty *)tty;
+
+	close(c->fd);
+	if (console == c)
+		console = NULL;
+	free(c);
+}
+
+static const struct tty_ops console_ops = {
+	.open = console_open,
+	.free = console_free,
+};
+
+/* The console's job control for a host terminal fd (made on the first
+ * one), referenced; NULL for another terminal. */
+static struct tty *console_for(int fd, const struct stat *st)
+{
+	if (!console) {
+		struct host_tty *c = calloc(1, sizeof(*c));
+
+		if (!c)
+			return NULL;
+		c->fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+		if (c->fd < 0) {
+			free(c);
+			return NULL;
+		}
+		c->rdev = st->st_rdev;
+		tty_init(&c->tty, &console_ops);
+		console = c;
+		return &c->tty;
+	}
+	if (console->rdev != st->st_rdev)
+		return NULL;
+	tty_get(&console->tty);
+	return &console->tty;
+}
+
+struct tty *hostfd_console(void)
+{
+	return console ? &console->tty : NULL;
+}
+
+void hostfd_console_attach(struct task *t)
+{
+	struct thread_group *tg = t->tg;
+
+	if (!console || tg->tty || console->tty.sid || tg->sid != tg->tgid)
+		return;
+	tty_get(&console->tty);
+	tg->tty = &console->tty;
+	console->tty.sid = tg->sid;
+	console->tty.pgrp = tg->pgid;
+}
+
 /* Wrap a host fd: a pseudo inode with the host's type and owner, named
  * as Linux names pipes and sockets in /proc/PID/fd. */
 int hostfd_import(int fd, uint32_t flags, struct file **out)
@@ -439,15 +551,16 @@ int hostfd_import(int fd, uint32_t flags, struct file **out)
 		return -ENOMEM;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	h = calloc(1, sizeof(*h));
+	h = hostfd_alloc(fd);
 	if (!h)
 		return -ENOMEM;
-	h->fd = fd;
 	h->seekable = S_ISREG(st.st_mode);
 	h->tty = isatty(fd);
-	waitq_init(&h->wq);
+	if (h->tty)
+		h->ctl = console_for(fd, &st);
 	i = inode_new(sb, &hostfd_iops, NULL, st.st_mode, 0);
 	if (!i) {
+		tty_put(h->ctl);
 		free(h);
 		return -ENOMEM;
 	}
@@ -476,6 +589,7 @@ int hostfd_import(int fd, uint32_t flags, struct file **out)
 	err = file_new_pseudo(i, name, ops, flags, h, out);
 	if (err) {
 		fdnotify_remove(fd);
+		tty_put(h->ctl);
 		free(h);
 		return err;
 	}

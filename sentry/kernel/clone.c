@@ -14,6 +14,7 @@
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
 #include "sentry/abi/capability.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/pidns.h"
@@ -130,6 +131,7 @@ static struct thread_group *new_group(struct task *p, uint64_t f, int exit_signa
 	tg->exit_signal = exit_signal;
 	tg->pgid = p->tg->pgid;
 	tg->sid = p->tg->sid;
+	tty_fork(tg, p->tg);
 	memcpy(tg->rlimits, p->tg->rlimits, sizeof(tg->rlimits));
 	tg->has_child_subreaper = p->tg->has_child_subreaper ||
 				  p->tg->child_subreaper;
@@ -251,6 +253,7 @@ long task_clone(struct task *p, const struct clone_params *cp)
 		tg->ntasks--;
 		if (!(f & LINUX_CLONE_THREAD)) {
 			TAILQ_REMOVE(&tg->parent->children, tg, sibling);
+			tty_setsid(tg); /* drop the inherited terminal */
 			free(tg);
 		}
 		goto fail;

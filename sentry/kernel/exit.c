@@ -12,10 +12,12 @@
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
 #include "lib/log.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel/futex.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/pidns.h"
+#include "sentry/kernel/session.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/task_internal.h"
@@ -178,6 +180,8 @@ static void group_dead(struct thread_group *tg)
 
 	timer_group_exit(tg);
 	tg_set_exe_file(tg, NULL);
+	tty_exit(tg);
+	pgrp_exit_orphans(tg);
 	reparent_children(tg);
 	tg->zombie = true;
 	pidfd_notify_exit();

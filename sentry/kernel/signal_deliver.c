@@ -19,6 +19,7 @@
 #include "sentry/abi/errno.h"
 #include "sentry/abi/sigframe.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/session.h"
 #include "sentry/kernel/signal.h"
 #include "sentry/kernel/task.h"
 
@@ -275,6 +276,11 @@ bool signal_handle_pending(struct task *t)
 			case SIG_DEFAULT_CONTINUE:
 				continue;
 			case SIG_DEFAULT_STOP:
+				/* Job-control stops do nothing in an
+				 * orphaned group; SIGSTOP always works. */
+				if (sig != LINUX_SIGSTOP &&
+				    pgrp_orphaned(tg->pgid, NULL))
+					continue;
 				begin_group_stop(t, sig);
 				continue;
 			default:

@@ -26,6 +26,7 @@ struct fd_table;
 struct fs_context;
 struct thread_group;
 struct posix_timer;
+struct tty;
 
 /* Credentials, as Linux keeps them (per task; setuid in glibc updates all
  * threads). Capabilities are the 64-bit sets. */
@@ -155,6 +156,9 @@ struct thread_group {
 	int exit_signal;            /* sent to the parent at exit (SIGCHLD) */
 
 	int pgid, sid;
+	struct tty *tty;            /* controlling terminal (referenced):
+				       fork inherits it, setsid drops it
+				       (sentry/fs/tty.h) */
 
 	struct sigpending pending;  /* process-directed signals */
 	bool group_exiting;         /* exit_group or a fatal signal */

@@ -12,6 +12,7 @@
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
 #include "sentry/abi/capability.h"
+#include "sentry/fs/tty.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidns.h"
 #include "sentry/kernel/task.h"
@@ -127,6 +128,7 @@ long kern_setsid(struct task *t, const struct setsid_args *a)
 	if (c.found)
 		return -EPERM;
 	t->tg->sid = t->tg->pgid = t->tg->tgid;
+	tty_setsid(t->tg);
 	return t->tg->sid;
 }
 

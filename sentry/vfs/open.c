@@ -115,8 +115,10 @@ static struct file *file_alloc(const struct path *p, uint32_t flags)
 	path_get(&f->path);
 	f->inode = p->dentry->inode;
 	inode_get(f->inode);
-	f->flags = flags & ~(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_NOCTTY |
-			     LINUX_O_TRUNC | LINUX_O_CLOEXEC);
+	/* O_NOCTTY stays for the open op (a terminal reads it), and goes
+	 * in file_new after it, as Linux's do_dentry_open. */
+	f->flags = flags & ~(LINUX_O_CREAT | LINUX_O_EXCL | LINUX_O_TRUNC |
+			     LINUX_O_CLOEXEC);
 	if (flags & LINUX_O_PATH) {
 		f->fmode = FMODE_PATH;
 		f->flags &= LINUX_O_PATH | LINUX_O_DIRECTORY | LINUX_O_NOFOLLOW;
@@ -189,6 +191,7 @@ int file_new(const struct path *p, uint32_t flags, struct file **out)
 		f->counts_as_writer = true;
 	}
 	err = file_do_open(f);
+	f->flags &= ~LINUX_O_NOCTTY;
 	if (err) {
 		f->ops = NULL; /* no release of what did not open */
 		file_put(f);

@@ -11,6 +11,7 @@
 
 #include "sentry/kernel/fdnotify.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/pidns.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/mm.h"
 #include "tests/unit/vfs_fixture.h"
@@ -129,6 +130,41 @@ WEAK int signal_send_task(struct task *t, const struct linux_siginfo *si)
 	fake_signals_sent++;
 	fake_last_signal = si->signo;
 	return 0;
+}
+
+/* The terminals (devices.c opens ptys) reach the kernel's clock, process
+ * groups and signals: none of it runs in these tests. */
+WEAK int64_t kernel_now_ns(void)
+{
+	return 0;
+}
+
+WEAK int signal_send_group(struct thread_group *tg,
+			   const struct linux_siginfo *si)
+{
+	(void)tg;
+	fake_signals_sent++;
+	fake_last_signal = si->signo;
+	return 0;
+}
+
+WEAK int pidns_for_each_group(int (*fn)(struct thread_group *, void *),
+			      void *arg)
+{
+	(void)fn;
+	(void)arg;
+	return 0;
+}
+
+WEAK struct thread_group *tg_by_tgid(int tgid)
+{
+	(void)tgid;
+	return NULL;
+}
+
+WEAK bool creds_capable(const struct creds *c, int cap)
+{
+	return cap >= 0 && cap < 64 && (c->cap_effective & (1ULL << cap));
 }
 
 /* "Guest" addresses in these tests are Sentry pointers; an address in
