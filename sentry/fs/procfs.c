@@ -600,3 +600,17 @@ void procfs_register(void)
 	if (!vfs_find_fs("proc"))
 		vfs_register_fs(&proc_fs_type);
 }
+
+struct thread_group *procfs_pid_dir_group(struct file *f)
+{
+	const struct proc_inode *pi;
+	struct task *t;
+
+	if (!f->inode->sb || f->inode->sb->ops != &proc_sops)
+		return NULL;
+	pi = f->inode->priv;
+	if (!pi || pi->node != &proc_pid_node || pi->thread)
+		return NULL;
+	t = proc_task(pi);
+	return t ? t->tg : NULL;
+}

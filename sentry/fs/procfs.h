@@ -17,4 +17,11 @@ int procfs_new(struct superblock **out);
 /* Register "proc" for mount(2) (idempotent). */
 void procfs_register(void);
 
+/* The process an open /proc/PID directory names (what pidfd_send_signal
+ * accepts in place of a pidfd), or NULL for any other file or a process
+ * that is gone. */
+struct file;
+struct thread_group;
+struct thread_group *procfs_pid_dir_group(struct file *);
+
 #endif

@@ -11,6 +11,7 @@
 #include "gen/linux_flags.h"
 #include "gen/syscall_names.h"
 #include "sentry/abi/poll.h"
+#include "sentry/fs/procfs.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/signal.h"
@@ -126,6 +127,9 @@ long kern_pidfd_send_signal(struct task *t,
 	if (!f)
 		return -EBADF;
 	tg = pidfd_group(f, &not_pidfd);
+	/* A /proc/PID directory works as a pidfd here, as on Linux. */
+	if (not_pidfd && (tg = procfs_pid_dir_group(f)))
+		not_pidfd = false;
 	file_put(f);
 	if (not_pidfd)
 		return -EBADF;

@@ -456,13 +456,12 @@ long kern_sched_getaffinity(struct task *t, const struct sched_getaffinity_args 
 	size_t need = (ncpu + 63) / 64 * 8;
 	struct task *o;
 
-	if (a->pid < 0)
-		return -EINVAL;
-	o = sched_target(t, a->pid);
-	if (!o)
-		return -ESRCH;
 	if ((a->cpusetsize * 8) < ncpu || (a->cpusetsize & 7))
 		return -EINVAL;
+	/* A negative pid names nobody: ESRCH, after the size checks. */
+	o = a->pid < 0 ? NULL : sched_target(t, a->pid);
+	if (!o)
+		return -ESRCH;
 	effective_affinity(o, mask);
 	if (task_copy_out(t, a->mask, mask, need))
 		return -EFAULT;
@@ -476,11 +475,9 @@ long kern_sched_setaffinity(struct task *t, const struct sched_setaffinity_args 
 	struct task *o;
 	bool any = false;
 
-	if (a->pid < 0)
-		return -EINVAL;
 	if (task_copy_in(t, a->mask, mask, len))
 		return -EFAULT;
-	o = sched_target(t, a->pid);
+	o = a->pid < 0 ? NULL : sched_target(t, a->pid);
 	if (!o)
 		return -ESRCH;
 	/* Only CPUs the sandbox has count; none left is EINVAL. */
