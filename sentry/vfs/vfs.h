@@ -226,6 +226,23 @@ struct inode_ops {
 	/* May-access check for MAY_* mask. NULL: vfs_generic_permission()
 	 * on the cached mode/uid/gid. */
 	int (*permission)(struct inode *, int mask, const struct creds *);
+	/*
+	 * Extended attributes (xattr.c), called after the VFS's namespace
+	 * and permission checks with full names ("user.x"). getxattr: the
+	 * value's length, the value copied into buf unless size is 0;
+	 * -ERANGE when it does not fit, -ENODATA when absent. setxattr:
+	 * LINUX_XATTR_CREATE (-EEXIST) / LINUX_XATTR_REPLACE (-ENODATA).
+	 * listxattr: every name the inode has, NUL-terminated, as
+	 * getxattr sizes values (the VFS hides trusted.* from the
+	 * unprivileged). NULL getxattr/setxattr/removexattr: -EOPNOTSUPP;
+	 * NULL listxattr: an empty list.
+	 */
+	long (*getxattr)(struct inode *, const char *name, void *buf,
+			 size_t size);
+	int (*setxattr)(struct inode *, const char *name, const void *value,
+			size_t size, int flags);
+	long (*listxattr)(struct inode *, char *buf, size_t size);
+	int (*removexattr)(struct inode *, const char *name);
 };
 
 struct inode {
@@ -596,6 +613,18 @@ int vfs_ftruncate(struct task *, struct file *, uint64_t size);
 int vfs_fallocate(struct task *, struct file *, int mode, int64_t off,
 		  int64_t len);
 int vfs_setattr(struct task *, const struct path *, struct iattr *);
+/* The xattr calls on a resolved path with Linux's rules (xattr.c):
+ * namespaces (user.* on regular files and directories only, trusted.*
+ * for CAP_SYS_ADMIN, security.* written with CAP_SYS_ADMIN, system.*
+ * unsupported), permissions, EROFS; results as the syscalls give them
+ * (sizes as the fs ops above, -E2BIG past the largest buffer). */
+long vfs_getxattr(struct task *, const struct path *, const char *name,
+		  void *buf, size_t size);
+int vfs_setxattr(struct task *, const struct path *, const char *name,
+		 const void *value, size_t size, int flags);
+long vfs_listxattr(struct task *, const struct path *, char *buf,
+		   size_t size);
+int vfs_removexattr(struct task *, const struct path *, const char *name);
 
 /*
  * The path of p as seen from `root` (a task's root): "/a/b", with
