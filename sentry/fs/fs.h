@@ -52,6 +52,11 @@ struct tty *hostfd_console(void);
  * session leader, at boot), when there is one. */
 void hostfd_console_attach(struct task *t);
 
+/* A sysfs instance for /sys (sysfs.c: the CPU files runtimes read), and
+ * the "sysfs" type for mount(2). */
+int sysfs_new(struct superblock **out);
+void sysfs_register(void);
+
 /* The devpts instance for /dev/pts (one for every mount), and the
  * "devpts" type for mount(2). */
 int devpts_new(struct superblock **out);
