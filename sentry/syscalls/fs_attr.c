@@ -2,7 +2,8 @@
 /*
  * fs_attr.c: attribute changes and syncing: truncate, ftruncate,
  * fallocate, chmod, fchmod, fchmodat, chown, fchown, lchown, fchownat,
- * utimensat, fsync, fdatasync, syncfs, sync.
+ * utimensat, utimes, futimesat, utime, fsync, fdatasync, sync_file_range,
+ * syncfs, sync.
  */
 #include <errno.h>
 
@@ -251,6 +252,34 @@ long kern_fsync(struct task *t, const struct fsync_args *a)
 long kern_fdatasync(struct task *t, const struct fdatasync_args *a)
 {
 	return do_fsync(t, a->fd, true);
+}
+
+/* sync_file_range(2): Linux's argument checks, then what fdatasync
+ * does when writing is asked for (a host file's range cannot be
+ * written back alone through the Gofer: its whole data is). */
+long kern_sync_file_range(struct task *t, const struct sync_file_range_args *a)
+{
+	const uint32_t known = LINUX_SYNC_FILE_RANGE_WAIT_BEFORE |
+			       LINUX_SYNC_FILE_RANGE_WRITE |
+			       LINUX_SYNC_FILE_RANGE_WAIT_AFTER;
+	struct file *f = fd_get_nopath(t, a->fd);
+	uint32_t type;
+	int64_t end;
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	type = f->inode->mode & LINUX_S_IFMT;
+	if ((a->flags & ~known) || a->offset < 0 ||
+	    __builtin_add_overflow(a->offset, a->nbytes, &end) || end < 0)
+		err = -EINVAL;
+	else if (type != LINUX_S_IFREG && type != LINUX_S_IFBLK &&
+		 type != LINUX_S_IFDIR && type != LINUX_S_IFLNK)
+		err = -ESPIPE;
+	else if ((a->flags & LINUX_SYNC_FILE_RANGE_WRITE) && f->ops->fsync)
+		err = f->ops->fsync(f, true);
+	file_put(f);
+	return err;
 }
 
 /* syncfs(2): the filesystem of fd writes back what it holds (a Gofer's
