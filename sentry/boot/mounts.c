@@ -182,6 +182,7 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 		return err;
 	tmpfs_register();
 	sysfs_register();
+	procfs_register();
 	{
 		struct sysinfo_mem mem;
 

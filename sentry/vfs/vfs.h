@@ -340,6 +340,7 @@ void dput(struct dentry *);
 #define MNT_NOEXEC 0x8u
 #define MNT_NOATIME 0x400u
 #define MNT_INTERNAL 0x10000u /* pseudo mount of pipes and anon files */
+#define MNT_EXPIRED 0x20000u  /* marked by a first umount2(MNT_EXPIRE) */
 
 struct mount {
 	unsigned refs;
@@ -667,6 +668,29 @@ int vfs_mount_at(const char *abspath, struct superblock *, unsigned mnt_flags,
 		 const char *source);
 /* Detach a mount with nothing mounted below it (-EBUSY otherwise). */
 int vfs_umount(struct mount *);
+/* Detach m and every mount below it (MNT_DETACH): each lives on while
+ * something still uses it. The sandbox root is left in place. */
+void vfs_umount_tree(struct mount *m);
+/* Whether m is in use beyond the mount tree and one caller's path (open
+ * files, working directories, mounts below it): umount's EBUSY. */
+bool vfs_mount_busy(const struct mount *m);
+/* A bind mount of src (its mount's flags and source) on mp, which must be
+ * of the same kind (directory or not: -ENOTDIR); with `recursive`
+ * (MS_REC) the mounts below src are copied too. */
+int vfs_bind_mount(const struct path *src, const struct path *mp,
+		   bool recursive);
+/* MS_MOVE: the mount whose root `from` is goes onto `to` (-EINVAL if
+ * from is no mount's root or the sandbox root, -ELOOP into itself). */
+int vfs_move_mount(const struct path *from, const struct path *to);
+/*
+ * pivot_root: `new` (a mount's root, below `root`) takes the place of
+ * `root` (the caller's root, a mount's root), which moves onto `old`
+ * (at or below new). -EBUSY when new or old is on root's mount, -EINVAL
+ * for the rest of Linux's checks. The caller moves the tasks' roots and
+ * working directories that were at root.
+ */
+int vfs_pivot_root(const struct path *root, const struct path *new,
+		   const struct path *old);
 /* The mount table in mount order (/proc/PID/mounts): the first mount
  * after `prev` (NULL: the first), or NULL at the end. */
 struct mount *vfs_mount_next(struct mount *prev);
