@@ -4,7 +4,8 @@
  * (files, MS_REC), remounts (MS_RDONLY with and without MS_BIND, nosuid,
  * noexec), propagation flags, MS_MOVE, proc and sysfs mounts, what
  * /proc/self/mounts and mountinfo show, EPERM without CAP_SYS_ADMIN or
- * CAP_SYS_CHROOT, chroot, and pivot_root in a chrooted child.
+ * CAP_SYS_CHROOT, chroot, pivot_root in a chrooted child, and file
+ * handles (none is ever made or opened).
  *
  * Natively the test first moves to a private mount namespace so that the
  * host's mounts are never touched; in the sandbox unshare(2) fails and the
@@ -379,6 +380,41 @@ static void pivot(void)
 	umount2(P("pr"), MNT_DETACH);
 }
 
+/* File handles: procfs exports none; a handle opens nothing. */
+static void handles(void)
+{
+	struct {
+		unsigned int bytes;
+		int type;
+		unsigned char f[128];
+	} h = {128, 1, {0}};
+	int mid;
+	M_ERRNO(syscall(SYS_name_to_handle_at, AT_FDCWD, "/proc/self/status", &h, &mid, 0), EOPNOTSUPP,
+	        "name_to_handle_at on procfs: EOPNOTSUPP");
+	M_ERRNO(syscall(SYS_name_to_handle_at, AT_FDCWD, "/proc/self/status", &h, &mid, 0x8), EINVAL,
+	        "name_to_handle_at with an unknown flag: EINVAL");
+	M_ERRNO(syscall(SYS_name_to_handle_at, AT_FDCWD, P("nosuch"), &h, &mid, 0), ENOENT,
+	        "name_to_handle_at of a missing path: ENOENT");
+	M_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY), ESTALE, "open_by_handle_at: ESTALE");
+	h.bytes = 0;
+	M_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY), EINVAL, "a handle of 0 bytes: EINVAL");
+	h.bytes = 129;
+	M_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY), EINVAL, "a handle past 128 bytes: EINVAL");
+	h.bytes = 8;
+	M_ERRNO(syscall(SYS_open_by_handle_at, -5, &h, O_RDONLY), EBADF, "a bad mount descriptor: EBADF");
+	M_ERRNO(syscall(SYS_open_by_handle_at, AT_FDCWD, (void *)1, O_RDONLY), EFAULT, "an unreadable handle: EFAULT");
+	if (dry) {
+		it_ok("open_by_handle_at without CAP_DAC_READ_SEARCH: EPERM");
+		return;
+	}
+	pid_t c = it_fork();
+	if (c == 0) {
+		drop_cap(CAP_DAC_READ_SEARCH);
+		_exit(syscall(SYS_open_by_handle_at, AT_FDCWD, &h, O_RDONLY) == -1 && errno == EPERM ? 0 : 1);
+	}
+	EXPECT_EXIT(it_wait(c), 0, "open_by_handle_at without CAP_DAC_READ_SEARCH: EPERM");
+}
+
 int main(void)
 {
 	it_begin(10);
@@ -400,6 +436,7 @@ int main(void)
 	unprivileged();
 	chroot_test();
 	pivot();
+	handles();
 	it_rmtree(D);
 	return it_end();
 }
