@@ -550,6 +550,13 @@ void vfs_locks_free(struct inode *);
 #define LOOKUP_EMPTY_PATH 0x4 /* "" means dirfd itself (AT_EMPTY_PATH) */
 #define LOOKUP_PARENT 0x8     /* internal: stop before the last name */
 #define LOOKUP_NO_MAGIC 0x10  /* no procfs magic-link jumps */
+/* openat2's RESOLVE_* restrictions (namei.c says what each refuses). */
+#define LOOKUP_NO_XDEV 0x20	  /* no mount crossed: EXDEV */
+#define LOOKUP_NO_MAGICLINKS 0x40 /* no magic link followed: ELOOP */
+#define LOOKUP_NO_SYMLINKS 0x80	  /* no symlink followed: ELOOP */
+#define LOOKUP_BENEATH 0x100	  /* never above the start: EXDEV */
+#define LOOKUP_IN_ROOT 0x200	  /* the start is "/" */
+#define LOOKUP_SCOPED (LOOKUP_BENEATH | LOOKUP_IN_ROOT)
 
 /*
  * Resolve `path` as Linux does from dirfd (LINUX_AT_FDCWD: the cwd;
@@ -582,6 +589,10 @@ int vfs_lookup_child(struct task *t, const struct path *dir, const char *name,
  * applied here from t->fs. A referenced description in *out. */
 int vfs_open(struct task *, int dirfd, const char *path, uint32_t flags,
 	     uint32_t mode, struct file **out);
+/* The same with LOOKUP_NO_XDEV... restrictions on the walk (openat2). */
+int vfs_open_resolve(struct task *, int dirfd, const char *path,
+		     uint32_t flags, uint32_t mode, int lookup_flags,
+		     struct file **out);
 /* Open an already resolved path (execve, /proc/PID/fd/N reopen). */
 int vfs_open_path(struct task *, const struct path *, uint32_t flags,
 		  struct file **out);
