@@ -15,6 +15,7 @@
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/fasync.h"
 #include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
@@ -92,6 +93,12 @@ void file_put(struct file *f)
 		return;
 	fsnotify_close(f);
 	eventpoll_release(f);
+	if (f->async) {
+		waitq_remove(&f->async->w);
+		if (f->async->dn_active)
+			fsnotify_remove_mark(&f->async->dn_mark);
+		free(f->async);
+	}
 	vfs_locks_remove_file(f);
 	if (f->counts_as_writer)
 		f->inode->writers--;

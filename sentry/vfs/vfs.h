@@ -478,6 +478,7 @@ struct file {
 	int64_t pos;
 	void *priv; /* the fs's part */
 	bool counts_as_writer; /* holds one of inode->writers */
+	struct file_async *async; /* F_SETOWN/O_ASYNC state (fasync.h) */
 };
 
 /* A new description of `path` (referenced by the description) with the
