@@ -90,9 +90,12 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 		case OCI_MOUNT_DEV:
 			sm->kind = SENTRY_MOUNT_DEV;
 			break;
+		case OCI_MOUNT_SYSFS:
+			sm->kind = SENTRY_MOUNT_SYS;
+			break;
 		default:
-			/* sysfs, devpts, mqueue, cgroup: not in the Sentry
-			 * yet (devpts comes with the Sentry's ptys). */
+			/* devpts, mqueue, cgroup: not in the Sentry yet
+			 * (devpts comes with the Sentry's ptys). */
 			log_debug("mount on %s (%s): not provided in the sandbox",
 				  om->destination, om->type ? om->type : "?");
 			continue;

@@ -44,6 +44,7 @@ enum sentry_mount_kind {
 	SENTRY_MOUNT_TMPFS,
 	SENTRY_MOUNT_PROC,
 	SENTRY_MOUNT_DEV,        /* the Sentry's devfs */
+	SENTRY_MOUNT_SYS,        /* the Sentry's sysfs */
 };
 
 /* A mount made after the root: one of the OCI config, or a host
@@ -76,8 +77,8 @@ struct sentry_config {
 	/* OCI containers (runsc create/run); zero for runsc do. */
 	const struct sentry_process *process; /* replaces argv..stdio above */
 	const char *domainname;
-	/* Mounts after the root: in addition to /dev, /dev/shm, /tmp and
-	 * /proc, or (oci_mounts) instead of them. */
+	/* Mounts after the root: in addition to /dev, /dev/shm, /tmp, /proc
+	 * and /sys, or (oci_mounts) instead of them. */
 	const struct sentry_mount *mounts;
 	size_t nmounts;
 	bool oci_mounts;

@@ -3,7 +3,8 @@
  * mounts.c: the sandbox's filesystem layout at start-up: the host root
  * served read-only by the Gofer under a writable overlay in the memory
  * file (so the sandbox writes anywhere, and nothing it writes reaches the
- * host), with the Sentry's own /dev, /dev/shm, /tmp and /proc on top, and
+ * host), with the Sentry's own /dev, /dev/shm, /tmp, /proc and /sys on
+ * top, and
  * the host directories runsc was asked to mount (each served by a Gofer
  * of its own, writable or not); and the first process's stdio, cwd and
  * command.
@@ -25,6 +26,7 @@
 #include "sentry/fs/overlay.h"
 #include "sentry/fs/procfs.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/sysinfo.h"
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/vfs.h"
 
@@ -148,6 +150,10 @@ static int mount_list(const struct sentry_mount *m, size_t n)
 			err = devfs_new(&sb);
 			source = "tmpfs";
 			break;
+		case SENTRY_MOUNT_SYS:
+			err = sysfs_new(&sb);
+			source = "sysfs";
+			break;
 		default:
 			err = -EINVAL;
 		}
@@ -175,6 +181,14 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	if (err)
 		return err;
 	tmpfs_register();
+	sysfs_register();
+	procfs_register();
+	{
+		struct sysinfo_mem mem;
+
+		sysinfo_memory(&mem);
+		tmpfs_set_memory(mem.total);
+	}
 	err = devices_register();
 	if (err)
 		return err;
@@ -199,6 +213,11 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	if ((err = procfs_new(&sb)) ||
 	    (err = mount_at("/proc", sb, MNT_NOSUID | MNT_NODEV | MNT_NOEXEC,
 			    "proc")))
+		return err;
+	if ((err = sysfs_new(&sb)) ||
+	    (err = mount_at("/sys", sb,
+			    MNT_RDONLY | MNT_NOSUID | MNT_NODEV | MNT_NOEXEC,
+			    "sysfs")))
 		return err;
 	/* Last, so that one below /tmp lands on the sandbox's /tmp. */
 	return mount_list(cfg->mounts, cfg->nmounts);

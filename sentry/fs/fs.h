@@ -17,7 +17,17 @@ struct tty;
  * /tmp, 0755) and the given owner. */
 int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
 	      struct superblock **out);
-/* Register "tmpfs" (mount(2) options mode=, uid=, gid=, size= ignored). */
+/* The same with limits: size in bytes (rounded up to pages) and inodes,
+ * 0 for unlimited (ENOSPC past them). */
+int tmpfs_new_limited(uint32_t root_mode, uint32_t uid, uint32_t gid,
+		      uint64_t max_bytes, uint64_t max_inodes,
+		      struct superblock **out);
+/* The sandbox's memory: instances without size= report half of it, and
+ * mount(2) gives them that limit, as Linux's default. */
+void tmpfs_set_memory(uint64_t bytes);
+/* Register "tmpfs" for mount(2): options mode=, uid=, gid=, size=
+ * (bytes, k/m/g suffixes or a percentage of memory), nr_blocks=,
+ * nr_inodes=; EINVAL for unknown ones. */
 void tmpfs_register(void);
 
 /* Register the character devices (null, zero, full, random, urandom,
@@ -41,6 +51,11 @@ struct tty *hostfd_console(void);
 /* Make the console t's controlling terminal (the first process, a
  * session leader, at boot), when there is one. */
 void hostfd_console_attach(struct task *t);
+
+/* A sysfs instance for /sys (sysfs.c: the CPU files runtimes read), and
+ * the "sysfs" type for mount(2). */
+int sysfs_new(struct superblock **out);
+void sysfs_register(void);
 
 /* The devpts instance for /dev/pts (one for every mount), and the
  * "devpts" type for mount(2). */

@@ -206,6 +206,10 @@ static const struct inode_ops goferfs_dir_iops = {
 	.getattr = goferfs_getattr,
 	.setattr = goferfs_setattr,
 	.permission = goferfs_permission,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
+	.removexattr = goferfs_removexattr,
 };
 
 static const struct inode_ops goferfs_file_iops = {
@@ -213,6 +217,10 @@ static const struct inode_ops goferfs_file_iops = {
 	.getattr = goferfs_getattr,
 	.setattr = goferfs_setattr,
 	.permission = goferfs_permission,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
+	.removexattr = goferfs_removexattr,
 };
 
 static const struct inode_ops goferfs_symlink_iops = {
@@ -220,12 +228,20 @@ static const struct inode_ops goferfs_symlink_iops = {
 	.getattr = goferfs_getattr,
 	.setattr = goferfs_setattr,
 	.permission = goferfs_permission,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
+	.removexattr = goferfs_removexattr,
 };
 
 static const struct inode_ops goferfs_special_iops = {
 	.getattr = goferfs_getattr,
 	.setattr = goferfs_setattr,
 	.permission = goferfs_permission,
+	.getxattr = goferfs_getxattr,
+	.setxattr = goferfs_setxattr,
+	.listxattr = goferfs_listxattr,
+	.removexattr = goferfs_removexattr,
 };
 
 /* The inode's last reference went: give its node back to the Gofer (which

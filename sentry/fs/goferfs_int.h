@@ -106,6 +106,14 @@ int goferfs_rename(struct inode *odir, const char *oname, struct inode *ndir,
 		   struct inode *target, unsigned flags);
 int goferfs_setattr(struct inode *, const struct iattr *);
 
+/* goferfs_xattr.c: the xattr inode ops (user.* through the Gofer). */
+long goferfs_getxattr(struct inode *, const char *name, void *buf,
+		      size_t size);
+int goferfs_setxattr(struct inode *, const char *name, const void *value,
+		     size_t size, int flags);
+long goferfs_listxattr(struct inode *, char *buf, size_t size);
+int goferfs_removexattr(struct inode *, const char *name);
+
 /* goferfs_file.c: a regular file's open (its host fd, shared) and the
  * inode's hold on that fd and its page cache dropped at evict; size
  * changes made through the Gofer, kept in the page cache. */

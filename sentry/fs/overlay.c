@@ -325,6 +325,10 @@ static const struct inode_ops ovl_dir_iops = {
 	.setattr = ovl_setattr,
 	.open = ovl_dir_open,
 	.permission = ovl_permission,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
+	.removexattr = ovl_removexattr,
 };
 
 static const struct inode_ops ovl_file_iops = {
@@ -332,6 +336,10 @@ static const struct inode_ops ovl_file_iops = {
 	.setattr = ovl_setattr,
 	.open = ovl_open,
 	.permission = ovl_permission,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
+	.removexattr = ovl_removexattr,
 };
 
 static const struct inode_ops ovl_symlink_iops = {
@@ -339,6 +347,10 @@ static const struct inode_ops ovl_symlink_iops = {
 	.getattr = ovl_getattr,
 	.setattr = ovl_setattr,
 	.permission = ovl_permission,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
+	.removexattr = ovl_removexattr,
 };
 
 /* Devices, FIFOs and sockets are opened by the VFS on the overlay inode
@@ -347,6 +359,10 @@ static const struct inode_ops ovl_special_iops = {
 	.getattr = ovl_getattr,
 	.setattr = ovl_setattr,
 	.permission = ovl_permission,
+	.getxattr = ovl_getxattr,
+	.setxattr = ovl_setxattr,
+	.listxattr = ovl_listxattr,
+	.removexattr = ovl_removexattr,
 };
 
 static void ovl_evict(struct inode *i)

@@ -2,8 +2,9 @@
 /*
  * overlay_copyup.c: giving a lower file its upper copy, the first time
  * the sandbox changes it (a write open, a truncation, chmod, chown,
- * utimes, a new name or entry inside it): its directories first, then the
- * file, its data and its metadata, and the origin that keeps its st_ino.
+ * utimes, an xattr, a new name or entry inside it): its directories
+ * first, then the file, its data, its metadata and extended attributes,
+ * and the origin that keeps its st_ino.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -236,6 +237,8 @@ int ovl_copy_up(struct inode *i, bool data)
 		err = copy_data(lower, u, lower->size);
 	if (!err)
 		err = copy_meta(lower, u, data);
+	if (!err)
+		err = ovl_copy_xattrs(lower, u);
 	if (err) {
 		unmake_upper(udir, name, u);
 		inode_put(u);

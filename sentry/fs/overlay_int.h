@@ -132,6 +132,15 @@ int ovl_set_name(struct inode *, struct inode *parent, const char *name);
  * copied (it is about to be truncated to 0). */
 int ovl_copy_up(struct inode *, bool data);
 
+/* overlay_xattr.c: the xattr inode ops, and the copy of a lower file's
+ * attributes onto its new upper copy. */
+long ovl_getxattr(struct inode *, const char *name, void *buf, size_t size);
+int ovl_setxattr(struct inode *, const char *name, const void *value,
+		 size_t size, int flags);
+long ovl_listxattr(struct inode *, char *buf, size_t size);
+int ovl_removexattr(struct inode *, const char *name);
+int ovl_copy_xattrs(struct inode *lower, struct inode *upper);
+
 /* overlay_dir.c: the directory inode operations. */
 int ovl_create(struct inode *dir, const char *name, uint32_t mode,
 	       const struct creds *, struct inode **out);

@@ -326,6 +326,99 @@ static long pipe_fcntl(struct file *f, struct task *t, int cmd, uint64_t arg)
 	}
 }
 
+bool pipe_is(const struct file *f)
+{
+	return f && f->ops == &pipe_fops;
+}
+
+long pipe_wait_readable(struct file *f, struct task *t, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+
+	for (;;) {
+		if (p->len)
+			return p->len;
+		if (!p->writers)
+			return 0;
+		if (nonblock || !t)
+			return -EAGAIN;
+		if (pipe_wait(t, p, LINUX_POLLIN | LINUX_POLLHUP))
+			return -ERESTARTSYS;
+	}
+}
+
+long pipe_wait_writable(struct file *f, struct task *t, bool nonblock)
+{
+	struct pipe *p = pipe_of(f);
+
+	for (;;) {
+		if (!p->readers) {
+			send_sigpipe(t);
+			return -EPIPE;
+		}
+		if (p->len < p->cap)
+			return p->cap - p->len;
+		if (nonblock || !t)
+			return -EAGAIN;
+		if (pipe_wait(t, p, LINUX_POLLOUT | LINUX_POLLERR))
+			return -ERESTARTSYS;
+	}
+}
+
+size_t pipe_peek(struct file *f, void *buf, size_t len, size_t skip)
+{
+	struct pipe *p = pipe_of(f);
+	size_t n, first, start;
+
+	if (skip >= p->len)
+		return 0;
+	n = p->len - skip < len ? p->len - skip : len;
+	start = (p->head + skip) & (p->bufsz - 1);
+	first = p->bufsz - start < n ? p->bufsz - start : n;
+	memcpy(buf, p->buf + start, first);
+	memcpy((char *)buf + first, p->buf, n - first);
+	return n;
+}
+
+void pipe_consume(struct file *f, size_t n)
+{
+	struct pipe *p = pipe_of(f);
+
+	if (n > p->len)
+		n = p->len;
+	if (!n)
+		return;
+	p->head = (p->head + (uint32_t)n) & (p->bufsz - 1);
+	p->len -= (uint32_t)n;
+	if (!p->len)
+		ring_free(p);
+	vfs_now(&f->inode->atime);
+	pipe_notify(p, LINUX_POLLOUT | LINUX_POLLWRNORM);
+}
+
+long pipe_append(struct file *f, const void *buf, size_t n)
+{
+	struct pipe *p = pipe_of(f);
+	struct linux_iovec seg;
+	struct vfs_uio uio;
+	long got;
+
+	if (n > p->cap - p->len)
+		n = p->cap - p->len;
+	if (!n)
+		return 0;
+	vfs_uio_init_sentry(&uio, &seg, (void *)buf, n);
+	got = ring_fill(p, &uio, (uint32_t)n);
+	if (got > 0) {
+		vfs_now(&f->inode->mtime);
+		f->inode->ctime = f->inode->mtime;
+		pipe_notify(p, LINUX_POLLIN | LINUX_POLLRDNORM);
+	} else if (!p->len) {
+		ring_free(p);
+	}
+	return got;
+}
+
 static void pipe_free(struct pipe *p)
 {
 	free(p->buf);

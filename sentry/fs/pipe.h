@@ -11,6 +11,8 @@
 #ifndef CVISOR_FS_PIPE_H
 #define CVISOR_FS_PIPE_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct file;
@@ -31,5 +33,24 @@ int pipe_fifo_open(struct inode *, struct file *);
 void pipe_fifo_release(struct inode *);
 /* Bytes buffered (FIONREAD), or -EINVAL if f is not a pipe. */
 long pipe_bytes(struct file *);
+
+/*
+ * What splice, tee and vmsplice (fs_splice.c) do with the buffer of a
+ * pipe description (pipe_is), under the kernel lock:
+ * pipe_wait_readable: the bytes buffered once there are some (waiting for
+ *   them unless nonblock or t is NULL: -EAGAIN), 0 when empty with no
+ *   writer left, -ERESTARTSYS on a signal;
+ * pipe_wait_writable: free bytes once there are some, -EPIPE (and
+ *   SIGPIPE to t) with no reader, -EAGAIN, -ERESTARTSYS;
+ * pipe_peek: copy up to len buffered bytes from offset skip, consuming
+ *   nothing (tee); pipe_consume: drop n bytes from the front;
+ * pipe_append: add up to n bytes (at most the free space); bytes added.
+ */
+bool pipe_is(const struct file *);
+long pipe_wait_readable(struct file *, struct task *, bool nonblock);
+long pipe_wait_writable(struct file *, struct task *, bool nonblock);
+size_t pipe_peek(struct file *, void *buf, size_t len, size_t skip);
+void pipe_consume(struct file *, size_t n);
+long pipe_append(struct file *, const void *buf, size_t n);
 
 #endif

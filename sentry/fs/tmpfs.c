@@ -78,6 +78,11 @@ struct inode *tmpfs_inode_new(struct superblock *sb, uint32_t mode,
 	/* Sealing is for memfds that ask for it (shmem_get_inode). */
 	n->seals = LINUX_F_SEAL_SEAL;
 	i->priv = n;
+	if (tmpfs_sbi(sb)) {
+		tmpfs_sbi(sb)->used_inodes++;
+		if (tmpfs_sbi(sb)->free_ispace >= TMPFS_BOGO_INODE_SIZE)
+			tmpfs_sbi(sb)->free_ispace -= TMPFS_BOGO_INODE_SIZE;
+	}
 	if (c)
 		vfs_inode_init_owner(i, dir, c);
 	if (LINUX_S_ISDIR(mode)) {
@@ -85,12 +90,22 @@ struct inode *tmpfs_inode_new(struct superblock *sb, uint32_t mode,
 		i->size = 2 * TMPFS_BOGO_DIRENT_SIZE;
 	}
 	if (LINUX_S_ISREG(mode) && tmpfs_data_new(i)) {
-		i->priv = NULL;
-		free(n);
 		inode_put(i);
 		return NULL;
 	}
 	return i;
+}
+
+/* shmem_reserve_inode: room for one more inode under nr_inodes. */
+static int reserve_inode(struct superblock *sb)
+{
+	struct tmpfs_sb *s = tmpfs_sbi(sb);
+
+	if (s && s->max_inodes &&
+	    (s->used_inodes >= s->max_inodes ||
+	     s->free_ispace < TMPFS_BOGO_INODE_SIZE))
+		return -ENOSPC;
+	return 0;
 }
 
 /* The superblock's evict: the inode's last reference went. */
@@ -101,6 +116,18 @@ static void tmpfs_evict(struct inode *i)
 
 	if (!n)
 		return;
+	tmpfs_xattr_free(i);
+	if (tmpfs_sbi(i->sb)) {
+		struct tmpfs_sb *s = tmpfs_sbi(i->sb);
+
+		s->used_inodes--;
+		if (s->max_inodes)
+			s->free_ispace += TMPFS_BOGO_INODE_SIZE;
+		if (n->data) {
+			s->used_blocks -= n->data->nwritten;
+			n->data->acct = NULL;
+		}
+	}
 	while ((e = TAILQ_FIRST(&n->entries))) {
 		TAILQ_REMOVE(&n->entries, e, link);
 		inode_put(e->inode);
@@ -115,34 +142,62 @@ static void tmpfs_evict(struct inode *i)
 	i->priv = NULL;
 }
 
+/* statfs: the limits (or the default figures) with what is in use. */
 static int tmpfs_statfs(struct superblock *sb, struct kstatfs *st)
 {
-	(void)sb;
+	struct tmpfs_sb *s = tmpfs_sbi(sb);
+	uint64_t blocks =
+		s && s->max_blocks ? s->max_blocks : tmpfs_default_pages();
+	uint64_t files =
+		s && s->max_inodes ? s->max_inodes : tmpfs_default_pages();
+	uint64_t ub = s ? s->used_blocks : 0, ui = s ? s->used_inodes : 0;
+
 	memset(st, 0, sizeof(*st));
 	st->type = TMPFS_MAGIC;
 	st->bsize = 4096;
 	st->frsize = 4096;
 	st->namelen = LINUX_NAME_MAX;
-	/* Unlimited, like a size-less tmpfs: report a large free space. */
-	st->blocks = st->bfree = st->bavail = 1ULL << 24;
-	st->files = st->ffree = 1ULL << 20;
+	if (blocks < ub)
+		blocks = ub;
+	if (files < ui)
+		files = ui;
+	st->blocks = blocks;
+	st->bfree = st->bavail = blocks - ub;
+	st->files = files;
+	st->ffree = files - ui;
 	return 0;
+}
+
+static void tmpfs_release(struct superblock *sb)
+{
+	free(sb->priv);
+	sb->priv = NULL;
 }
 
 static const struct superblock_ops tmpfs_sops = {
 	.evict = tmpfs_evict,
 	.statfs = tmpfs_statfs,
+	.release = tmpfs_release,
 };
 
-int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
-	      struct superblock **out)
+int tmpfs_new_limited(uint32_t root_mode, uint32_t uid, uint32_t gid,
+		      uint64_t max_bytes, uint64_t max_inodes,
+		      struct superblock **out)
 {
 	struct superblock *sb;
+	struct tmpfs_sb *s = calloc(1, sizeof(*s));
 	struct inode *root;
-	int err = superblock_new(&tmpfs_sops, "tmpfs", TMPFS_MAGIC, 0, &sb);
+	int err = s ? superblock_new(&tmpfs_sops, "tmpfs", TMPFS_MAGIC, 0, &sb)
+		    : -ENOMEM;
 
-	if (err)
+	if (err) {
+		free(s);
 		return err;
+	}
+	s->max_blocks = (max_bytes + 4095) / 4096;
+	s->max_inodes = max_inodes;
+	s->free_ispace = max_inodes * TMPFS_BOGO_INODE_SIZE;
+	sb->priv = s;
 	root = tmpfs_inode_new(sb, LINUX_S_IFDIR | (root_mode & 07777), NULL,
 			       NULL);
 	if (!root) {
@@ -159,6 +214,12 @@ int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
 	}
 	*out = sb;
 	return 0;
+}
+
+int tmpfs_new(uint32_t root_mode, uint32_t uid, uint32_t gid,
+	      struct superblock **out)
+{
+	return tmpfs_new_limited(root_mode, uid, gid, 0, 0, out);
 }
 
 static struct tmpfs_dirent *dir_find(struct inode *dir, const char *name)
@@ -222,6 +283,9 @@ static int tmpfs_make(struct inode *dir, const char *name, uint32_t mode,
 
 	if (dir_find(dir, name))
 		return -EEXIST;
+	err = reserve_inode(dir->sb);
+	if (err)
+		return err;
 	i = tmpfs_inode_new(dir->sb, mode, c, dir);
 	if (!i)
 		return -ENOMEM;
@@ -248,9 +312,11 @@ static int tmpfs_create(struct inode *dir, const char *name, uint32_t mode,
 static int tmpfs_tmpfile(struct inode *dir, uint32_t mode,
 			 const struct creds *c, struct inode **out)
 {
-	struct inode *i = tmpfs_inode_new(
-		dir->sb, LINUX_S_IFREG | (mode & 07777), c, dir);
+	struct inode *i;
 
+	if (reserve_inode(dir->sb))
+		return -ENOSPC;
+	i = tmpfs_inode_new(dir->sb, LINUX_S_IFREG | (mode & 07777), c, dir);
 	if (!i)
 		return -ENOMEM;
 	i->nlink = 0;
@@ -485,17 +551,29 @@ static const struct inode_ops tmpfs_dir_iops = {
 	.rename = tmpfs_rename,
 	.getattr = tmpfs_getattr,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
+	.removexattr = tmpfs_removexattr,
 };
 
 static const struct inode_ops tmpfs_symlink_iops = {
 	.readlink = tmpfs_readlink,
 	.getattr = tmpfs_getattr,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
+	.removexattr = tmpfs_removexattr,
 };
 
 static const struct inode_ops tmpfs_special_iops = {
 	.getattr = tmpfs_getattr,
 	.setattr = tmpfs_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
+	.removexattr = tmpfs_removexattr,
 };
 
 /* Nothing to write back: memory is the medium. */
@@ -511,38 +589,3 @@ static const struct file_ops tmpfs_dir_fops = {
 	.getdents = tmpfs_getdents,
 	.fsync = tmpfs_fsync,
 };
-
-/* mount -t tmpfs: mode=, uid=, gid= options; others are accepted. */
-static int tmpfs_mount(const char *source, unsigned long flags,
-		       const char *data, struct superblock **out)
-{
-	uint32_t mode = 01777, uid = 0, gid = 0;
-	char *opts = data ? strdup(data) : NULL, *save = NULL, *o;
-	int err;
-
-	(void)source;
-	(void)flags;
-	for (o = opts ? strtok_r(opts, ",", &save) : NULL; o;
-	     o = strtok_r(NULL, ",", &save)) {
-		if (!strncmp(o, "mode=", 5))
-			mode = (uint32_t)strtoul(o + 5, NULL, 8) & 07777;
-		else if (!strncmp(o, "uid=", 4))
-			uid = (uint32_t)strtoul(o + 4, NULL, 10);
-		else if (!strncmp(o, "gid=", 4))
-			gid = (uint32_t)strtoul(o + 4, NULL, 10);
-	}
-	free(opts);
-	err = tmpfs_new(mode, uid, gid, out);
-	return err;
-}
-
-static struct fs_type tmpfs_type = {
-	.name = "tmpfs",
-	.mount = tmpfs_mount,
-};
-
-void tmpfs_register(void)
-{
-	if (!vfs_find_fs("tmpfs"))
-		vfs_register_fs(&tmpfs_type);
-}

@@ -14,6 +14,30 @@
 #define TMPFS_BOGO_DIRENT_SIZE 20 /* a directory's st_size per entry */
 #define TMPFS_SHORT_SYMLINK_LEN 128
 
+/* Linux's shmem: every inode takes this much of an instance's "ispace"
+ * (nr_inodes KiB), and user.* xattrs take their size from it too. */
+#define TMPFS_BOGO_INODE_SIZE 1024
+/* Sentry memory all xattrs of one instance may hold when nr_inodes does
+ * not limit them: they live in the Sentry's heap, not the memory file. */
+#define TMPFS_XATTR_HEAP_MAX (64ULL << 20)
+
+/* An instance's limits and usage (superblock priv): size= in pages and
+ * nr_inodes= (0: unlimited), what is used, and the xattr space. */
+struct tmpfs_sb {
+	uint64_t max_blocks, used_blocks;
+	uint64_t max_inodes, used_inodes;
+	uint64_t free_ispace; /* bytes; meaningful when max_inodes != 0 */
+	uint64_t xattr_bytes; /* every xattr held, against the heap cap */
+};
+
+/* One extended attribute of an inode (a list sorted by name). */
+struct tmpfs_xattr {
+	struct tmpfs_xattr *next;
+	size_t size;
+	char *value;
+	char name[];
+};
+
 struct tmpfs_dirent {
 	TAILQ_ENTRY(tmpfs_dirent) link;
 	uint64_t cookie;     /* getdents offset of this entry */
@@ -30,6 +54,8 @@ struct tmpfs_data {
 	uint64_t *pages;      /* bitmap of written pages */
 	uint64_t npages_bits; /* bits in `pages` */
 	uint64_t nwritten;    /* bits set */
+	struct tmpfs_sb *acct; /* where written pages count; NULL once the
+				  inode is gone (a mapping may outlive it) */
 };
 
 struct tmpfs_node {
@@ -47,6 +73,8 @@ struct tmpfs_node {
 	 * this one was copied up from (0: none). */
 	bool opaque;
 	uint64_t origin;
+	/* Every kind of file. */
+	struct tmpfs_xattr *xattrs;
 };
 
 extern const struct inode_ops tmpfs_file_iops;
@@ -57,6 +85,25 @@ int tmpfs_data_new(struct inode *);
 void tmpfs_data_put(struct tmpfs_data *);
 int tmpfs_data_truncate(struct inode *, uint64_t size);
 uint64_t tmpfs_data_blocks(const struct tmpfs_data *);
+
+/* tmpfs_xattr.c: the xattr inode ops of every tmpfs inode, and the
+ * attributes freed with it. */
+long tmpfs_getxattr(struct inode *, const char *name, void *buf, size_t size);
+int tmpfs_setxattr(struct inode *, const char *name, const void *value,
+		   size_t size, int flags);
+long tmpfs_listxattr(struct inode *, char *buf, size_t size);
+int tmpfs_removexattr(struct inode *, const char *name);
+void tmpfs_xattr_free(struct inode *);
+
+/* The instance's accounting (NULL for none). */
+static inline struct tmpfs_sb *tmpfs_sbi(const struct superblock *sb)
+{
+	return sb->priv;
+}
+
+/* tmpfs_mount.c: the default size, in pages, of an instance without
+ * size= (half of the sandbox's memory). */
+uint64_t tmpfs_default_pages(void);
 
 /* tmpfs.c: a new inode of any type in a tmpfs superblock. */
 struct inode *tmpfs_inode_new(struct superblock *, uint32_t mode,

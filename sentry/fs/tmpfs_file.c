@@ -155,6 +155,58 @@ static bool page_written(const struct tmpfs_data *d, uint64_t p)
 	return false;
 }
 
+/* Pages of [s, e) no extent covers. */
+static uint64_t ext_unwritten(const struct tmpfs_data *d, uint64_t s,
+			      uint64_t e)
+{
+	const struct extent *x = ext(d);
+	size_t n = next_count(d), k = 0;
+	uint64_t covered = 0;
+
+	while (k < n && x[k].end <= s)
+		k++;
+	for (; k < n && x[k].start < e; k++) {
+		uint64_t a = x[k].start > s ? x[k].start : s;
+		uint64_t b = x[k].end < e ? x[k].end : e;
+
+		covered += b - a;
+	}
+	return (e - s) - covered;
+}
+
+/* The instance's count follows a change of d->nwritten from `before`. */
+static void acct_update(struct tmpfs_data *d, uint64_t before)
+{
+	if (d->acct)
+		d->acct->used_blocks += d->nwritten - before;
+}
+
+/*
+ * How much of a write of `count` bytes at `off` fits the instance's
+ * size= limit: all of it, or the bytes before the first new page past
+ * the limit (0: ENOSPC), as shmem fails the page it cannot allocate.
+ */
+static uint64_t space_clip(const struct tmpfs_data *d, uint64_t off,
+			   uint64_t count)
+{
+	const struct tmpfs_sb *s = d->acct;
+	uint64_t first = off / PG, end = (off + count + PG - 1) / PG, budget;
+
+	if (!s || !s->max_blocks || !count ||
+	    s->used_blocks + ext_unwritten(d, first, end) <= s->max_blocks)
+		return count;
+	budget = s->used_blocks < s->max_blocks ? s->max_blocks - s->used_blocks
+						: 0;
+	for (uint64_t p = first; p < end; p++) {
+		if (page_written(d, p))
+			continue;
+		if (!budget)
+			return p == first ? 0 : p * PG - off;
+		budget--;
+	}
+	return count;
+}
+
 uint64_t tmpfs_data_blocks(const struct tmpfs_data *d)
 {
 	return d->nwritten * (PG / 512);
@@ -192,6 +244,7 @@ int tmpfs_data_new(struct inode *i)
 		free(d);
 		return -ENOMEM;
 	}
+	d->acct = tmpfs_sbi(i->sb);
 	n->data = d;
 	return 0;
 }
@@ -216,7 +269,7 @@ int tmpfs_data_truncate(struct inode *i, uint64_t size)
 	if (size < d->size) {
 		/* Zero the tail of a partial last page so a later extension
 		 * reads zeros, as Linux does. */
-		uint64_t tail = size & (PG - 1);
+		uint64_t tail = size & (PG - 1), before = d->nwritten;
 
 		if (tail && page_written(d, size / PG)) {
 			long r = mappable_write(d->m, size, zeros, PG - tail);
@@ -226,6 +279,7 @@ int tmpfs_data_truncate(struct inode *i, uint64_t size)
 		}
 		mappable_truncate(d->m, size);
 		ext_cut(d, (size + PG - 1) / PG);
+		acct_update(d, before);
 	}
 	d->size = size;
 	i->size = size;
@@ -259,10 +313,14 @@ static ssize_t data_io(struct tmpfs_data *d, struct vfs_uio *uio, uint64_t *off,
 						       iov[k].iov_base,
 						       iov[k].iov_len);
 
-			if (r > 0 && !into &&
-			    ext_add(d, *off / PG,
-				    (*off + (uint64_t)r + PG - 1) / PG))
-				r = -ENOMEM;
+			if (r > 0 && !into) {
+				uint64_t before = d->nwritten;
+
+				if (ext_add(d, *off / PG,
+					    (*off + (uint64_t)r + PG - 1) / PG))
+					r = -ENOMEM;
+				acct_update(d, before);
+			}
 			if (r <= 0) {
 				if (done + moved == 0)
 					return r < 0 ? r : -EIO;
@@ -391,6 +449,9 @@ static ssize_t tmpfs_write(struct file *f, struct vfs_uio *uio, int64_t *pos)
 	n = seal_write(i, off, &count);
 	if (n)
 		return n;
+	count = space_clip(d, off, count);
+	if (!count)
+		return -ENOSPC;
 	remove_privs(i, t);
 	n = data_io(d, uio, &off, count, false);
 	if (n > 0) {
@@ -459,8 +520,11 @@ static int punch_hole(struct tmpfs_data *d, uint64_t off, uint64_t end)
 	if (err)
 		return err;
 	if (first < last) {
+		uint64_t before = d->nwritten;
+
 		mappable_invalidate(d->m, first * PG, (last - first) * PG);
 		err = ext_del(d, first, last);
+		acct_update(d, before);
 	}
 	return err;
 }
@@ -473,10 +537,9 @@ static int tmpfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 {
 	struct inode *i = f->inode;
 	struct tmpfs_data *d = data_of(i);
-	uint64_t end = off + len;
-	int err;
-
+	uint64_t end = off + len, before;
 	uint32_t seals = ((struct tmpfs_node *)i->priv)->seals;
+	int err;
 
 	if (mode & ~(LINUX_FALLOC_FL_KEEP_SIZE | LINUX_FALLOC_FL_PUNCH_HOLE))
 		return -EOPNOTSUPP;
@@ -495,7 +558,12 @@ static int tmpfs_fallocate(struct file *f, int mode, uint64_t off, uint64_t len)
 		i->ctime = i->mtime;
 		return 0;
 	}
+	/* shmem_fallocate: all the pages or ENOSPC. */
+	if (space_clip(d, off, len) < len)
+		return -ENOSPC;
+	before = d->nwritten;
 	err = ext_add(d, off / PG, (end + PG - 1) / PG);
+	acct_update(d, before);
 	if (err)
 		return err;
 	if (!(mode & LINUX_FALLOC_FL_KEEP_SIZE) && end > d->size) {
@@ -557,6 +625,10 @@ static int tmpfs_file_setattr(struct inode *i, const struct iattr *a)
 const struct inode_ops tmpfs_file_iops = {
 	.getattr = tmpfs_file_getattr,
 	.setattr = tmpfs_file_setattr,
+	.getxattr = tmpfs_getxattr,
+	.setxattr = tmpfs_setxattr,
+	.listxattr = tmpfs_listxattr,
+	.removexattr = tmpfs_removexattr,
 };
 
 static int tmpfs_file_fsync(struct file *f, bool datasync)

@@ -2,7 +2,8 @@
 /*
  * fs_attr.c: attribute changes and syncing: truncate, ftruncate,
  * fallocate, chmod, fchmod, fchmodat, chown, fchown, lchown, fchownat,
- * utimensat, fsync, fdatasync, syncfs, sync.
+ * utimensat, utimes, futimesat, utime, fsync, fdatasync, sync_file_range,
+ * syncfs, sync.
  */
 #include <errno.h>
 
@@ -194,41 +195,97 @@ static long set_times(struct task *t, const struct path *p, const int64_t ts[4])
 	return vfs_setattr(t, p, &a);
 }
 
+/* do_utimes: the times (NULL: now) of dirfd's path, or of the
+ * descriptor itself when there is no path. */
+static long do_utimes(struct task *t, int dirfd, uint64_t upath,
+		      const int64_t *ts, uint32_t flags)
+{
+	struct path p;
+	long err;
+
+	if (flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!upath && dirfd != LINUX_AT_FDCWD) {
+		/* utimensat(fd, NULL, ...): the fd itself (futimens). */
+		struct file *f;
+
+		if (flags & LINUX_AT_SYMLINK_NOFOLLOW)
+			return -EINVAL;
+		f = fd_get(t, dirfd);
+		if (!f)
+			return -EBADF;
+		err = set_times(t, &f->path, ts);
+		file_put(f);
+		return err;
+	}
+	err = attr_lookup(t, dirfd, upath, fs_at_lookup(flags, true), &p);
+	if (err)
+		return err;
+	err = set_times(t, &p, ts);
+	path_put(&p);
+	return err;
+}
+
 long kern_utimensat(struct task *t, const struct utimensat_args *a)
 {
 	int64_t ts[4];
-	struct path p;
-	long err;
 
 	if (a->flags & ~(LINUX_AT_SYMLINK_NOFOLLOW | LINUX_AT_EMPTY_PATH))
 		return -EINVAL;
 	if (a->times) {
-		err = task_copy_in(t, a->times, ts, sizeof(ts));
-		if (err)
-			return err;
+		if (task_copy_in(t, a->times, ts, sizeof(ts)))
+			return -EFAULT;
 		if (!nsec_valid(ts[1]) || !nsec_valid(ts[3]))
 			return -EINVAL;
 	}
-	if (!a->pathname) {
-		/* utimensat(fd, NULL, ...): the fd itself (futimens). */
-		struct file *f;
+	return do_utimes(t, a->dirfd, a->pathname, a->times ? ts : NULL,
+			 a->flags);
+}
 
-		if (a->flags & LINUX_AT_SYMLINK_NOFOLLOW)
-			return -EINVAL;
-		f = fd_get(t, a->dirfd);
-		if (!f)
-			return -EBADF;
-		err = set_times(t, &f->path, a->times ? ts : NULL);
-		file_put(f);
-		return err;
-	}
-	err = attr_lookup(t, a->dirfd, a->pathname,
-			  fs_at_lookup(a->flags, true), &p);
-	if (err)
-		return err;
-	err = set_times(t, &p, a->times ? ts : NULL);
-	path_put(&p);
-	return err;
+/* utimes and futimesat: two struct timevals (NULL: now); microseconds
+ * out of range (UTIME_NOW and UTIME_OMIT included) are EINVAL. */
+static long do_futimesat(struct task *t, int dirfd, uint64_t upath,
+			 uint64_t utv)
+{
+	int64_t tv[4], ts[4];
+
+	if (!utv)
+		return do_utimes(t, dirfd, upath, NULL, 0);
+	if (task_copy_in(t, utv, tv, sizeof(tv)))
+		return -EFAULT;
+	if (tv[1] < 0 || tv[1] >= 1000000 || tv[3] < 0 || tv[3] >= 1000000)
+		return -EINVAL;
+	ts[0] = tv[0];
+	ts[1] = tv[1] * 1000;
+	ts[2] = tv[2];
+	ts[3] = tv[3] * 1000;
+	return do_utimes(t, dirfd, upath, ts, 0);
+}
+
+long kern_utimes(struct task *t, const struct utimes_args *a)
+{
+	return do_futimesat(t, LINUX_AT_FDCWD, a->filename, a->times);
+}
+
+long kern_futimesat(struct task *t, const struct futimesat_args *a)
+{
+	return do_futimesat(t, a->dirfd, a->pathname, a->times);
+}
+
+/* utime: a struct utimbuf of whole seconds (NULL: now). */
+long kern_utime(struct task *t, const struct utime_args *a)
+{
+	int64_t ub[2], ts[4];
+
+	if (!a->times)
+		return do_utimes(t, LINUX_AT_FDCWD, a->filename, NULL, 0);
+	if (task_copy_in(t, a->times, ub, sizeof(ub)))
+		return -EFAULT;
+	ts[0] = ub[0];
+	ts[1] = 0;
+	ts[2] = ub[1];
+	ts[3] = 0;
+	return do_utimes(t, LINUX_AT_FDCWD, a->filename, ts, 0);
 }
 
 static long do_fsync(struct task *t, int fd, bool datasync)
@@ -251,6 +308,34 @@ long kern_fsync(struct task *t, const struct fsync_args *a)
 long kern_fdatasync(struct task *t, const struct fdatasync_args *a)
 {
 	return do_fsync(t, a->fd, true);
+}
+
+/* sync_file_range(2): Linux's argument checks, then what fdatasync
+ * does when writing is asked for (a host file's range cannot be
+ * written back alone through the Gofer: its whole data is). */
+long kern_sync_file_range(struct task *t, const struct sync_file_range_args *a)
+{
+	const uint32_t known = LINUX_SYNC_FILE_RANGE_WAIT_BEFORE |
+			       LINUX_SYNC_FILE_RANGE_WRITE |
+			       LINUX_SYNC_FILE_RANGE_WAIT_AFTER;
+	struct file *f = fd_get_nopath(t, a->fd);
+	uint32_t type;
+	int64_t end;
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	type = f->inode->mode & LINUX_S_IFMT;
+	if ((a->flags & ~known) || a->offset < 0 ||
+	    __builtin_add_overflow(a->offset, a->nbytes, &end) || end < 0)
+		err = -EINVAL;
+	else if (type != LINUX_S_IFREG && type != LINUX_S_IFBLK &&
+		 type != LINUX_S_IFDIR && type != LINUX_S_IFLNK)
+		err = -ESPIPE;
+	else if ((a->flags & LINUX_SYNC_FILE_RANGE_WRITE) && f->ops->fsync)
+		err = f->ops->fsync(f, true);
+	file_put(f);
+	return err;
 }
 
 /* syncfs(2): the filesystem of fd writes back what it holds (a Gofer's

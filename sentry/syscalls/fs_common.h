@@ -34,6 +34,13 @@ static inline int fs_at_lookup(uint32_t at, bool follow)
 	return lf;
 }
 
+/* Signal-driven I/O (fs_fasync.c): fcntl's owner and signal commands,
+ * and O_ASYNC turned on (registering f for descriptor fd) or off. */
+long fs_fcntl_owner(struct task *, struct file *, int cmd, uint64_t arg);
+/* F_NOTIFY: a dnotify watch on the directory open as fd. */
+long fs_fcntl_notify(struct task *, struct file *, int fd, uint32_t arg);
+int fs_fasync(struct file *, int fd, bool on);
+
 /* stat family (fs_stat.c): resolve and fill a struct linux_stat. */
 long fs_do_stat(struct task *, int dirfd, uint64_t path, uint64_t statbuf,
 		uint32_t at_flags);

@@ -68,7 +68,7 @@ long kern_dup3(struct task *t, const struct dup3_args *a)
 
 /* F_SETFL: only the settable status flags change; O_NOATIME needs the
  * owner or CAP_FOWNER. */
-static long setfl(struct task *t, struct file *f, uint32_t arg)
+static long setfl(struct task *t, struct file *f, int fd, uint32_t arg)
 {
 	const struct creds *c = t->creds;
 
@@ -76,6 +76,13 @@ static long setfl(struct task *t, struct file *f, uint32_t arg)
 	    c->fsuid != f->inode->uid &&
 	    !((c->cap_effective >> LINUX_CAP_FOWNER) & 1))
 		return -EPERM;
+	/* O_ASYNC turned on or off: the file's fasync. */
+	if ((arg ^ f->flags) & LINUX_O_ASYNC) {
+		int err = fs_fasync(f, fd, arg & LINUX_O_ASYNC);
+
+		if (err)
+			return err;
+	}
 	f->flags = (f->flags & ~SETFL_MASK) | (arg & SETFL_MASK);
 	return 0;
 }
@@ -137,7 +144,7 @@ long kern_fcntl(struct task *t, const struct fcntl_args *a)
 		ret = f->flags;
 		break;
 	case LINUX_F_SETFL:
-		ret = setfl(t, f, (uint32_t)a->arg);
+		ret = setfl(t, f, a->fd, (uint32_t)a->arg);
 		break;
 	case LINUX_F_GETLK:
 	case LINUX_F_SETLK:
@@ -157,8 +164,19 @@ long kern_fcntl(struct task *t, const struct fcntl_args *a)
 		ret = f->ops->fcntl ? f->ops->fcntl(f, t, a->cmd, a->arg)
 				    : -EBADF;
 		break;
+	case LINUX_F_SETOWN:
+	case LINUX_F_GETOWN:
+	case LINUX_F_SETOWN_EX:
+	case LINUX_F_GETOWN_EX:
+	case LINUX_F_SETSIG:
+	case LINUX_F_GETSIG:
+		ret = fs_fcntl_owner(t, f, a->cmd, a->arg);
+		break;
+	case LINUX_F_NOTIFY:
+		ret = fs_fcntl_notify(t, f, a->fd, (uint32_t)a->arg);
+		break;
 	default:
-		/* Owners, leases, seals: not implemented. */
+		/* Leases: not implemented. */
 		ret = f->ops->fcntl ? f->ops->fcntl(f, t, a->cmd, a->arg)
 				    : -EINVAL;
 		break;
@@ -209,6 +227,8 @@ long kern_ioctl(struct task *t, const struct ioctl_args *a)
 		break;
 	case LINUX_FIOASYNC:
 		ret = ioctl_int_in(t, a->arg, &v);
+		if (!ret && !v != !(f->flags & LINUX_O_ASYNC))
+			ret = fs_fasync(f, a->fd, v != 0);
 		if (!ret) {
 			if (v)
 				f->flags |= LINUX_O_ASYNC;

@@ -206,3 +206,20 @@ long kern_fadvise64(struct task *t, const struct fadvise64_args *a)
 	file_put(f);
 	return err;
 }
+
+/* readahead(2): WILLNEED advice on a regular file open for reading;
+ * nothing to prefetch in the Sentry, so the checks are all there is. */
+long kern_readahead(struct task *t, const struct readahead_args *a)
+{
+	struct file *f = fd_get_nopath(t, a->fd);
+	long err = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!(f->fmode & FMODE_READ))
+		err = -EBADF;
+	else if (!LINUX_S_ISREG(f->inode->mode) || (int64_t)a->count < 0)
+		err = -EINVAL;
+	file_put(f);
+	return err;
+}

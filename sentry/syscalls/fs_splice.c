@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fs_splice.c: moving data between two files inside the kernel: sendfile.
+ * fs_splice.c: moving data between two files inside the kernel:
+ * sendfile and copy_file_range. (splice, tee and vmsplice, which work on
+ * a pipe's buffer, are in fs_pipe_splice.c.)
  *
  * The Sentry has no page-cache splicing: the data goes through a bounded
  * Sentry buffer, one chunk at a time, so a huge count costs a loop, not
@@ -13,11 +15,12 @@
 
 #define SENDFILE_CHUNK (64u * 1024)
 
-/* Copy up to `count` bytes from in at *pos to out at its offset: bytes
- * moved, or -errno when nothing moved. Only the first read may block (a
- * pipe or host fd with nothing yet); later ones stop at what is ready. */
+/* Copy up to `count` bytes from in at *pos to out at *opos (NULL: its
+ * offset): bytes moved, or -errno when nothing moved. Only the first read
+ * may block (a pipe or host fd with nothing yet); later ones stop at what
+ * is ready. */
 static long copy_chunks(struct task *t, struct file *in, int64_t *pos,
-			struct file *out, uint64_t count)
+			struct file *out, int64_t *opos, uint64_t count)
 {
 	char *buf = malloc(SENDFILE_CHUNK);
 	uint64_t done = 0;
@@ -43,7 +46,7 @@ static long copy_chunks(struct task *t, struct file *in, int64_t *pos,
 		}
 		vfs_uio_init_sentry(&u, &seg, buf, (size_t)got);
 		u.t = t;
-		put = vfs_write(out, &u, &out->pos);
+		put = vfs_write(out, &u, opos ? opos : &out->pos);
 		if (put <= 0) {
 			ret = put;
 			break;
@@ -95,7 +98,7 @@ static long do_sendfile(struct task *t, int out_fd, int in_fd, int64_t *ppos,
 	ret = 0;
 	if (!count)
 		goto out;
-	ret = copy_chunks(t, in, &pos, out, count);
+	ret = copy_chunks(t, in, &pos, out, NULL, count);
 	if (ret > 0) {
 		if (ppos)
 			*ppos = pos;
@@ -121,4 +124,107 @@ long kern_sendfile(struct task *t, const struct sendfile_args *a)
 	ret = do_sendfile(t, a->out_fd, a->in_fd, &pos, a->count);
 	err = task_copy_out(t, a->offset, &pos, sizeof(pos));
 	return err ? -EFAULT : ret;
+}
+
+/* generic_copy_file_checks as Linux 6.18 orders them: the files' types
+ * and modes, the same filesystem (EXDEV otherwise, as since Linux 5.19
+ * for filesystems without a copy_file_range of their own), offsets that
+ * do not wrap, no overlap within one file (of the count asked for), the
+ * count cut at the input's end and at RLIMIT_FSIZE. */
+static long copy_checks(struct task *t, struct file *in, int64_t pin,
+			struct file *out, int64_t pout, uint64_t *count)
+{
+	struct inode *ii = in->inode, *oi = out->inode;
+	uint64_t lim = UINT64_MAX, c = *count;
+
+	if (LINUX_S_ISDIR(ii->mode) || LINUX_S_ISDIR(oi->mode))
+		return -EISDIR;
+	if (!LINUX_S_ISREG(ii->mode) || !LINUX_S_ISREG(oi->mode))
+		return -EINVAL;
+	if (!(in->fmode & FMODE_READ) || !(out->fmode & FMODE_WRITE) ||
+	    (out->flags & LINUX_O_APPEND))
+		return -EBADF;
+	if (ii->sb != oi->sb)
+		return -EXDEV;
+	if ((uint64_t)pin + c < (uint64_t)pin ||
+	    (uint64_t)pout + c < (uint64_t)pout)
+		return -EOVERFLOW;
+	if (ii == oi && (uint64_t)pout + c > (uint64_t)pin &&
+	    (uint64_t)pout < (uint64_t)pin + c)
+		return -EINVAL;
+	if (pin < 0 || pout < 0)
+		return -EINVAL;
+	if ((uint64_t)pin >= ii->size)
+		c = 0;
+	else if (c > ii->size - (uint64_t)pin)
+		c = ii->size - (uint64_t)pin;
+	/* generic_write_check_limits: RLIMIT_FSIZE. */
+	if (t->tg)
+		lim = t->tg->rlimits[LINUX_RLIMIT_FSIZE].cur;
+	if (c && (uint64_t)pout >= lim) {
+		struct linux_siginfo si = {.signo = LINUX_SIGXFSZ,
+					   .code = LINUX_SI_USER};
+
+		signal_send_task(t, &si);
+		return -EFBIG;
+	}
+	if (c > lim - (uint64_t)pout)
+		c = lim - (uint64_t)pout;
+	*count = c;
+	return 0;
+}
+
+/* An optional guest offset argument: 0, -EFAULT, or *has false. */
+static long get_off(struct task *t, uint64_t uoff, int64_t *off, bool *has)
+{
+	*has = uoff != 0;
+	if (!*has)
+		return 0;
+	return task_copy_in(t, uoff, off, sizeof(*off)) ? -EFAULT : 0;
+}
+
+long kern_copy_file_range(struct task *t, const struct copy_file_range_args *a)
+{
+	struct file *in = fd_get_nopath(t, a->fd_in), *out = NULL;
+	uint64_t count = a->len;
+	int64_t pin, pout;
+	bool has_in, has_out;
+	long ret = -EBADF;
+
+	if (!in)
+		return -EBADF;
+	out = fd_get_nopath(t, a->fd_out);
+	if (!out)
+		goto done;
+	ret = get_off(t, a->off_in, &pin, &has_in);
+	if (!ret)
+		ret = get_off(t, a->off_out, &pout, &has_out);
+	if (ret)
+		goto done;
+	if (!has_in)
+		pin = in->pos;
+	if (!has_out)
+		pout = out->pos;
+	ret = a->flags ? -EINVAL : copy_checks(t, in, pin, out, pout, &count);
+	if (ret || !count)
+		goto done;
+	if (count > LINUX_MAX_RW_COUNT)
+		count = LINUX_MAX_RW_COUNT;
+	ret = copy_chunks(t, in, &pin, out, &pout, count);
+	if (ret <= 0)
+		goto done;
+	/* Both offsets moved by what reached the output. */
+	if (!has_in)
+		in->pos = pin;
+	else if (task_copy_out(t, a->off_in, &pin, sizeof(pin)))
+		ret = -EFAULT;
+	if (!has_out)
+		out->pos = pout;
+	else if (task_copy_out(t, a->off_out, &pout, sizeof(pout)))
+		ret = -EFAULT;
+done:
+	if (out)
+		file_put(out);
+	file_put(in);
+	return ret;
 }

@@ -157,6 +157,11 @@ void fsnotify_change(struct dentry *d, unsigned v)
 		file_event(d, mask, false);
 }
 
+void fsnotify_xattr(struct dentry *d)
+{
+	file_event(d, LINUX_IN_ATTRIB, false);
+}
+
 void fsnotify_link_count(struct inode *i)
 {
 	if (nmarks)

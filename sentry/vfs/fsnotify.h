@@ -67,6 +67,8 @@ void fsnotify_open(struct file *);
 void fsnotify_close(struct file *);
 /* Attributes changed (notify_change): ATTR_* bits of struct iattr. */
 void fsnotify_change(struct dentry *, unsigned ia_valid);
+/* An extended attribute was set or removed (IN_ATTRIB). */
+void fsnotify_xattr(struct dentry *);
 /* The link count changed (unlink, link, a rename's victim). */
 void fsnotify_link_count(struct inode *);
 /* `name` appeared in dir (create, mkdir, mknod, symlink, link). */

@@ -51,9 +51,19 @@ void vfs_follow_mounts(struct path *p);
 
 /* Resolve the target of a final symlink met by an O_CREAT open as a new
  * parent lookup from `dir` (whose reference is taken over and replaced),
- * counting links in *links. */
+ * counting links in *links, with the walk's LOOKUP_* restrictions and
+ * root (NULL: the task's). */
 int vfs_follow_create_link(struct task *, struct path *dir, struct inode *link,
-			   struct lookup_last *last, int *links);
+			   struct lookup_last *last, int *links, int flags,
+			   const struct path *root);
+/* Whether a walk with these LOOKUP_* flags may follow a magic link from
+ * mount `from` to `to`: 0, -ELOOP or -EXDEV (nd_jump_link's checks). */
+int vfs_may_jump_link(int flags, const struct mount *from,
+		      const struct path *to);
+/* The root a lookup with these flags resolves "/" and ".." against: the
+ * task's, or for a scoped lookup its starting directory (referenced). */
+int vfs_lookup_root(struct task *, int dirfd, const char *path, int flags,
+		    struct path *root);
 
 /* O_TRUNC of an open: size 0, times now. */
 int vfs_truncate_open(struct task *, const struct path *);

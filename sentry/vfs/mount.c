@@ -61,9 +61,11 @@ bool path_equal(const struct path *a, const struct path *b)
 	return a->mnt == b->mnt && a->dentry == b->dentry;
 }
 
-/* A mount of sb (referenced by the caller) with its root dentry. */
-static int mount_alloc(struct superblock *sb, unsigned flags,
-		       const char *source, struct mount **out)
+/* A mount of sb (referenced by the caller) with its root dentry, or
+ * `root` (a bind mount of a directory inside it). */
+static int mount_alloc_at(struct superblock *sb, struct dentry *root,
+			  unsigned flags, const char *source,
+			  struct mount **out)
 {
 	struct mount *m = calloc(1, sizeof(*m));
 
@@ -79,11 +81,40 @@ static int mount_alloc(struct superblock *sb, unsigned flags,
 	m->flags = flags;
 	m->sb = sb;
 	superblock_get(sb);
-	m->root = sb->root;
+	m->root = root;
 	dget(m->root);
 	LIST_INIT(&m->children);
 	*out = m;
 	return 0;
+}
+
+static int mount_alloc(struct superblock *sb, unsigned flags,
+		       const char *source, struct mount **out)
+{
+	return mount_alloc_at(sb, sb->root, flags, source, out);
+}
+
+/* Graft m on (parent, mp): it holds parent and mp; a later mount on the
+ * same dentry hides an earlier one, as in Linux (newest first). */
+static void mnt_attach(struct mount *m, struct mount *parent, struct dentry *mp)
+{
+	m->parent = parent;
+	mnt_get(parent);
+	m->mountpoint = mp;
+	dget(mp);
+	mp->mounted++;
+	LIST_INSERT_HEAD(&parent->children, m, child_link);
+}
+
+/* Take m off its mountpoint (it keeps its own references). */
+static void mnt_detach(struct mount *m)
+{
+	LIST_REMOVE(m, child_link);
+	m->mountpoint->mounted--;
+	dput(m->mountpoint);
+	m->mountpoint = NULL;
+	mnt_put(m->parent);
+	m->parent = NULL;
 }
 
 int vfs_mount_root(struct superblock *sb, unsigned flags, const char *source)
@@ -123,14 +154,7 @@ int vfs_mount(struct superblock *sb, const struct path *mp, unsigned flags,
 	err = mount_alloc(sb, flags, source, &m);
 	if (err)
 		return err;
-	m->parent = mp->mnt;
-	mnt_get(mp->mnt);
-	m->mountpoint = mp->dentry;
-	dget(mp->dentry);
-	mp->dentry->mounted++;
-	/* Newest first, so a later mount on the same dentry hides the
-	 * earlier one as in Linux. */
-	LIST_INSERT_HEAD(&mp->mnt->children, m, child_link);
+	mnt_attach(m, mp->mnt, mp->dentry);
 	TAILQ_INSERT_TAIL(&mount_table, m, all_link);
 	if (out)
 		*out = m;
@@ -168,22 +192,184 @@ static bool sb_mounted(const struct superblock *sb)
 	return false;
 }
 
+/* Detach one mount with nothing below it; the tree's reference goes. */
+static void umount_one(struct mount *m)
+{
+	TAILQ_REMOVE(&mount_table, m, all_link);
+	if (!sb_mounted(m->sb))
+		fsnotify_unmount(m->sb);
+	mnt_detach(m);
+	mnt_put(m);
+}
+
 int vfs_umount(struct mount *m)
 {
 	if (!LIST_EMPTY(&m->children))
 		return -EBUSY;
 	if (!m->parent)
 		return -EINVAL;
-	LIST_REMOVE(m, child_link);
-	TAILQ_REMOVE(&mount_table, m, all_link);
-	if (!sb_mounted(m->sb))
-		fsnotify_unmount(m->sb);
-	m->mountpoint->mounted--;
-	dput(m->mountpoint);
-	m->mountpoint = NULL;
-	mnt_put(m->parent);
-	m->parent = NULL;
-	mnt_put(m);
+	umount_one(m);
+	return 0;
+}
+
+void vfs_umount_tree(struct mount *m)
+{
+	struct mount *c;
+
+	while ((c = LIST_FIRST(&m->children)))
+		vfs_umount_tree(c);
+	if (m->parent)
+		umount_one(m);
+}
+
+bool vfs_mount_busy(const struct mount *m)
+{
+	/* The tree's reference and the caller's path. */
+	return m->refs > 2 || !LIST_EMPTY(&m->children);
+}
+
+/* Is d at or below `top` in its superblock's tree? */
+static bool dentry_under(const struct dentry *d, const struct dentry *top)
+{
+	for (;;) {
+		if (d == top)
+			return true;
+		if ((d->flags & DENTRY_ROOT) || d->parent == d)
+			return false;
+		d = d->parent;
+	}
+}
+
+/* Undo clone_tree: a tree not yet in the table. */
+static void free_tree(struct mount *m)
+{
+	struct mount *c;
+
+	while ((c = LIST_FIRST(&m->children))) {
+		free_tree(c);
+		mnt_detach(c);
+		mnt_put(c);
+	}
+	if (!m->parent)
+		mnt_put(m);
+}
+
+/* Copy of src (rooted at `root`, flags and source kept) and, with
+ * `recursive`, of the mounts below that root, attached to the copy but
+ * not yet to anything else or to the table: a tree bound onto a place
+ * inside itself cannot meet its own copy. */
+static int clone_tree(struct mount *src, struct dentry *root, bool recursive,
+		      struct mount **out)
+{
+	struct mount *m, *c;
+	int err = mount_alloc_at(src->sb, root, src->flags, src->source, &m);
+
+	if (err)
+		return err;
+	if (recursive) {
+		LIST_FOREACH(c, &src->children, child_link)
+		{
+			struct mount *cc;
+
+			if (!dentry_under(c->mountpoint, root))
+				continue;
+			err = clone_tree(c, c->root, true, &cc);
+			if (err) {
+				free_tree(m);
+				return err;
+			}
+			mnt_attach(cc, m, c->mountpoint);
+		}
+	}
+	*out = m;
+	return 0;
+}
+
+/* Put a new tree in the mount table, parents before children. */
+static void table_insert(struct mount *m)
+{
+	struct mount *c;
+
+	TAILQ_INSERT_TAIL(&mount_table, m, all_link);
+	LIST_FOREACH(c, &m->children, child_link)
+	table_insert(c);
+}
+
+int vfs_bind_mount(const struct path *src, const struct path *mp,
+		   bool recursive)
+{
+	struct mount *m;
+	int err;
+
+	if (LINUX_S_ISDIR(mp->dentry->inode->mode) !=
+	    LINUX_S_ISDIR(src->dentry->inode->mode))
+		return -ENOTDIR;
+	if ((mp->dentry->flags & DENTRY_DELETED) ||
+	    (src->dentry->flags & DENTRY_DELETED))
+		return -ENOENT;
+	if (!mp->mnt || (mp->mnt->flags & MNT_INTERNAL) || !src->mnt ||
+	    (src->mnt->flags & MNT_INTERNAL))
+		return -EINVAL;
+	err = clone_tree(src->mnt, src->dentry, recursive, &m);
+	if (err)
+		return err;
+	mnt_attach(m, mp->mnt, mp->dentry);
+	table_insert(m);
+	return 0;
+}
+
+int vfs_move_mount(const struct path *from, const struct path *to)
+{
+	struct mount *m = from->mnt;
+
+	if (from->dentry != m->root || !m->parent)
+		return -EINVAL;
+	if (LINUX_S_ISDIR(to->dentry->inode->mode) !=
+	    LINUX_S_ISDIR(m->root->inode->mode))
+		return -ENOTDIR;
+	if (to->dentry->flags & DENTRY_DELETED)
+		return -ENOENT;
+	/* Not into its own subtree. */
+	for (struct mount *p = to->mnt; p; p = p->parent)
+		if (p == m)
+			return -ELOOP;
+	mnt_detach(m);
+	mnt_attach(m, to->mnt, to->dentry);
+	return 0;
+}
+
+int vfs_pivot_root(const struct path *root, const struct path *new,
+		   const struct path *old)
+{
+	struct mount *root_mnt = root->mnt, *new_mnt = new->mnt;
+	struct mount *rparent = root_mnt->parent;
+	struct dentry *rmp = root_mnt->mountpoint;
+
+	if (new->dentry->flags & DENTRY_DELETED)
+		return -ENOENT;
+	if (new_mnt == root_mnt || old->mnt == root_mnt)
+		return -EBUSY;
+	if (root->dentry != root_mnt->root || new->dentry != new_mnt->root ||
+	    !new_mnt->parent)
+		return -EINVAL;
+	/* put_old must be reachable from new_root, new_root from the root. */
+	if (!vfs_path_under(new, old) || !vfs_path_under(root, new))
+		return -EINVAL;
+	mnt_detach(new_mnt);
+	/* The root takes new_root's place: at its mountpoint, or as the
+	 * sandbox's root when it had none (the sandbox root is not itself
+	 * mounted anywhere, unlike Linux's, which sits on rootfs). */
+	if (rparent) {
+		dget(rmp);
+		mnt_get(rparent);
+		mnt_detach(root_mnt);
+		mnt_attach(new_mnt, rparent, rmp);
+		dput(rmp);
+		mnt_put(rparent);
+	} else {
+		kernel->root_mount = new_mnt;
+	}
+	mnt_attach(root_mnt, old->mnt, old->dentry);
 	return 0;
 }
 

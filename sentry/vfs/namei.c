@@ -10,6 +10,13 @@
  * textually (their target followed by the rest of the path), at most 40 per
  * resolution: a guest that builds loops gets ELOOP, not a Sentry that
  * spins. Magic links (procfs fd/N, cwd, exe) jump to a path instead.
+ *
+ * openat2's RESOLVE_* flags restrict a walk (LOOKUP_NO_XDEV,
+ * LOOKUP_NO_MAGICLINKS, LOOKUP_NO_SYMLINKS, LOOKUP_BENEATH,
+ * LOOKUP_IN_ROOT), with the errors of Linux's nd_jump_root,
+ * nd_jump_link and follow_dotdot: the scoped lookups take the starting
+ * directory as their root, BENEATH refusing (EXDEV) what would leave it,
+ * IN_ROOT treating it as "/".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -104,15 +111,25 @@ int vfs_walk_one(const struct path *dir, const char *name, struct path *out)
 	return 0;
 }
 
+static void set_cur(struct nd *nd, const struct path *p)
+{
+	struct path n = *p;
+
+	path_get(&n);
+	path_put(&nd->cur);
+	nd->cur = n;
+}
+
 /* "..": up one level, staying at the task's root, leaving mounts by their
- * mountpoints, and entering whatever is mounted on the result. */
-static void follow_dotdot(struct nd *nd)
+ * mountpoints, and entering whatever is mounted on the result; EXDEV
+ * where RESOLVE_BENEATH or RESOLVE_NO_XDEV forbid it. */
+static int follow_dotdot(struct nd *nd)
 {
 	for (;;) {
 		struct path up;
 
 		if (path_equal(&nd->cur, &nd->root))
-			return;
+			return (nd->flags & LOOKUP_BENEATH) ? -EXDEV : 0;
 		if (nd->cur.dentry != nd->cur.mnt->root &&
 		    !(nd->cur.dentry->flags & DENTRY_ROOT)) {
 			up.mnt = nd->cur.mnt;
@@ -123,24 +140,50 @@ static void follow_dotdot(struct nd *nd)
 			break;
 		}
 		if (!nd->cur.mnt->parent)
-			return; /* the sandbox root (a task chrooted below
-				   cannot get here: its root stops us first) */
+			return 0; /* the sandbox root (a task chrooted below
+				     cannot get here: its root stops us) */
+		if (nd->flags & LOOKUP_NO_XDEV)
+			return -EXDEV;
 		up.mnt = nd->cur.mnt->parent;
 		up.dentry = nd->cur.mnt->mountpoint;
 		path_get(&up);
 		path_put(&nd->cur);
 		nd->cur = up;
 	}
+	if ((nd->flags & LOOKUP_NO_XDEV) &&
+	    vfs_mount_lookup(nd->cur.mnt, nd->cur.dentry))
+		return -EXDEV;
 	vfs_follow_mounts(&nd->cur);
+	return 0;
 }
 
-static void set_cur(struct nd *nd, const struct path *p)
+/* An absolute path or symlink goes back to the root (nd_jump_root):
+ * never for RESOLVE_BENEATH, nor to another mount for RESOLVE_NO_XDEV
+ * (a path argument that starts with "/" is allowed). */
+static int jump_root(struct nd *nd, bool argument)
 {
-	struct path n = *p;
+	if (nd->flags & LOOKUP_BENEATH)
+		return -EXDEV;
+	if ((nd->flags & LOOKUP_NO_XDEV) && !argument &&
+	    nd->cur.mnt != nd->root.mnt)
+		return -EXDEV;
+	set_cur(nd, &nd->root);
+	return 0;
+}
 
-	path_get(&n);
-	path_put(&nd->cur);
-	nd->cur = n;
+/* A magic link's jump (nd_jump_link): refused by RESOLVE_NO_MAGICLINKS,
+ * by RESOLVE_NO_XDEV to another mount, and by the scoped lookups, whose
+ * root it could leave. */
+int vfs_may_jump_link(int flags, const struct mount *from,
+		      const struct path *to)
+{
+	if (flags & LOOKUP_NO_MAGICLINKS)
+		return -ELOOP;
+	if ((flags & LOOKUP_NO_XDEV) && to->mnt != from)
+		return -EXDEV;
+	if (flags & LOOKUP_SCOPED)
+		return -EXDEV;
+	return 0;
 }
 
 /* Read a symlink's target into a new string followed by `rest`. */
@@ -178,8 +221,11 @@ static int walk(struct nd *nd, const char *path, struct lookup_last *last)
 	int err = 0;
 
 	nd->final_slash = false;
-	if (*p == '/')
-		set_cur(nd, &nd->root);
+	if (*p == '/') {
+		err = jump_root(nd, true);
+		if (err)
+			return err;
+	}
 	for (;;) {
 		char name[LINUX_NAME_MAX + 1];
 		const char *after, *q;
@@ -228,18 +274,26 @@ static int walk(struct nd *nd, const char *path, struct lookup_last *last)
 		if (!strcmp(name, "."))
 			continue;
 		if (!strcmp(name, "..")) {
-			follow_dotdot(nd);
+			err = follow_dotdot(nd);
+			if (err)
+				break;
 			continue;
 		}
 		err = vfs_walk_one(&nd->cur, name, &child);
 		if (err)
 			break;
+		if ((nd->flags & LOOKUP_NO_XDEV) && child.mnt != nd->cur.mnt) {
+			path_put(&child);
+			err = -EXDEV;
+			break;
+		}
 		ci = child.dentry->inode;
 		if (LINUX_S_ISLNK(ci->mode) &&
 		    (!is_last || (nd->flags & LOOKUP_FOLLOW) || slash)) {
 			char *expanded;
 
-			if (++nd->links > MAXSYMLINKS) {
+			if ((nd->flags & LOOKUP_NO_SYMLINKS) ||
+			    ++nd->links > MAXSYMLINKS) {
 				path_put(&child);
 				err = -ELOOP;
 				break;
@@ -250,6 +304,12 @@ static int walk(struct nd *nd, const char *path, struct lookup_last *last)
 
 				err = ci->ops->follow(ci, nd->t, &jump);
 				path_put(&child);
+				if (!err) {
+					err = vfs_may_jump_link(
+						nd->flags, nd->cur.mnt, &jump);
+					if (err)
+						path_put(&jump);
+				}
 				if (err)
 					break;
 				path_put(&nd->cur);
@@ -263,8 +323,11 @@ static int walk(struct nd *nd, const char *path, struct lookup_last *last)
 			free(owned);
 			owned = expanded;
 			p = owned;
-			if (*p == '/')
-				set_cur(nd, &nd->root);
+			if (*p == '/') {
+				err = jump_root(nd, false);
+				if (err)
+					break;
+			}
 			continue;
 		}
 		path_put(&nd->cur);
@@ -298,12 +361,12 @@ static int nd_init(struct nd *nd, struct task *t, int dirfd, const char *path,
 		return -EINVAL;
 	if (!*path && !(flags & LOOKUP_EMPTY_PATH))
 		return -ENOENT;
-	nd->root = t->fs->root;
-	path_get(&nd->root);
-	if (*path == '/') {
-		nd->cur = nd->root;
+	if (*path == '/' && !(flags & LOOKUP_SCOPED)) {
+		nd->cur = t->fs->root;
+		path_get(&nd->cur);
 	} else if (dirfd == LINUX_AT_FDCWD) {
 		nd->cur = t->fs->cwd;
+		path_get(&nd->cur);
 	} else {
 		struct file *f = fd_get(t, dirfd);
 
@@ -316,9 +379,10 @@ static int nd_init(struct nd *nd, struct task *t, int dirfd, const char *path,
 		nd->cur = f->path;
 		path_get(&nd->cur);
 		file_put(f);
-		return 0;
 	}
-	path_get(&nd->cur);
+	/* A scoped lookup's root is where it starts. */
+	nd->root = (flags & LOOKUP_SCOPED) ? nd->cur : t->fs->root;
+	path_get(&nd->root);
 	return 0;
 }
 
@@ -397,20 +461,35 @@ int vfs_lookup_child(struct task *t, const struct path *dir, const char *name,
  * new parent lookup from the link's directory, counting links as one
  * resolution. Used by open.c; *links carries the count.
  */
-int vfs_follow_create_link(struct task *t, struct path *dir, struct inode *link,
-			   struct lookup_last *last, int *links)
+int vfs_lookup_root(struct task *t, int dirfd, const char *path, int flags,
+		    struct path *root)
 {
-	struct nd nd = {.t = t, .creds = vfs_task_creds(t)};
+	struct nd nd;
+	int err = nd_init(&nd, t, dirfd, path, flags);
+
+	if (!err) {
+		*root = nd.root;
+		path_get(root);
+	}
+	nd_done(&nd);
+	return err;
+}
+
+int vfs_follow_create_link(struct task *t, struct path *dir, struct inode *link,
+			   struct lookup_last *last, int *links, int flags,
+			   const struct path *root)
+{
+	struct nd nd = {.t = t, .creds = vfs_task_creds(t), .flags = flags};
 	char *target;
 	int err;
 
-	if (++*links > MAXSYMLINKS)
+	if ((flags & LOOKUP_NO_SYMLINKS) || ++*links > MAXSYMLINKS)
 		return -ELOOP;
 	err = expand_link(link, "", &target);
 	if (err)
 		return err;
 	nd.links = *links;
-	nd.root = t->fs->root;
+	nd.root = root ? *root : t->fs->root;
 	path_get(&nd.root);
 	nd.cur = *dir; /* takes over the caller's reference */
 	dir->mnt = NULL;

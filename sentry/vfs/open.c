@@ -15,6 +15,7 @@
 #include "sentry/fs/pipe.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/vfs/fasync.h"
 #include "sentry/vfs/fsnotify.h"
 #include "sentry/vfs/internal.h"
 
@@ -92,6 +93,12 @@ void file_put(struct file *f)
 		return;
 	fsnotify_close(f);
 	eventpoll_release(f);
+	if (f->async) {
+		waitq_remove(&f->async->w);
+		if (f->async->dn_active)
+			fsnotify_remove_mark(&f->async->dn_mark);
+		free(f->async);
+	}
 	vfs_locks_remove_file(f);
 	if (f->counts_as_writer)
 		f->inode->writers--;
@@ -393,16 +400,24 @@ static int open_create(struct task *t, struct path *parent,
 /* open(O_CREAT): the parent, then the name: create it, or open what is
  * there (following a final symlink to create its target). */
 static int open_creat(struct task *t, int dirfd, const char *path,
-		      uint32_t flags, uint32_t mode, struct file **out)
+		      uint32_t flags, uint32_t mode, int lflags,
+		      struct file **out)
 {
 	struct lookup_last last;
-	struct path parent, p = {0};
+	struct path parent, p = {0}, root = {0};
 	bool created = false;
 	int links = 0, err;
 
-	err = vfs_lookup_parent(t, dirfd, path, 0, &parent, &last);
-	if (err)
+	if (lflags & LOOKUP_SCOPED) {
+		err = vfs_lookup_root(t, dirfd, path, lflags, &root);
+		if (err)
+			return err;
+	}
+	err = vfs_lookup_parent(t, dirfd, path, lflags, &parent, &last);
+	if (err) {
+		path_put(&root);
 		return err;
+	}
 	for (;;) {
 		if (last.type != LAST_NORM || last.trailing_slash) {
 			err = -EISDIR;
@@ -416,13 +431,18 @@ static int open_creat(struct task *t, int dirfd, const char *path,
 		}
 		if (err)
 			break;
+		if ((lflags & LOOKUP_NO_XDEV) && p.mnt != parent.mnt) {
+			err = -EXDEV;
+			break;
+		}
 		if (flags & LINUX_O_EXCL) {
 			err = -EEXIST;
 			break;
 		}
 		if (!LINUX_S_ISLNK(p.dentry->inode->mode))
 			break;
-		if (flags & LINUX_O_NOFOLLOW) {
+		if ((flags & LINUX_O_NOFOLLOW) ||
+		    (lflags & LOOKUP_NO_SYMLINKS)) {
 			err = -ELOOP;
 			break;
 		}
@@ -433,17 +453,21 @@ static int open_creat(struct task *t, int dirfd, const char *path,
 			err = p.dentry->inode->ops->follow(p.dentry->inode, t,
 							   &jump);
 			path_put(&p);
-			if (!err)
+			if (!err) {
 				p = jump;
+				err = vfs_may_jump_link(lflags, parent.mnt, &p);
+			}
 			break;
 		}
 		err = vfs_follow_create_link(t, &parent, p.dentry->inode, &last,
-					     &links);
+					     &links, lflags,
+					     root.mnt ? &root : NULL);
 		path_put(&p);
 		if (err)
 			break;
 	}
 	path_put(&parent);
+	path_put(&root);
 	if (err) {
 		path_put(&p);
 		return err;
@@ -479,10 +503,11 @@ static int tmpfile_dentry(const struct path *dir, struct inode *i,
 /* O_TMPFILE (do_tmpfile + vfs_tmpfile): an unnamed regular file in the
  * directory at `path`, which linkat can name later unless O_EXCL. */
 static int open_tmpfile(struct task *t, int dirfd, const char *path,
-			uint32_t flags, uint32_t mode, struct file **out)
+			uint32_t flags, uint32_t mode, int lflags,
+			struct file **out)
 {
 	const struct creds *c = vfs_task_creds(t);
-	int lf = LOOKUP_DIRECTORY, err;
+	int lf = LOOKUP_DIRECTORY | lflags, err;
 	struct path dir, p = {0};
 	struct inode *di, *i;
 
@@ -522,8 +547,15 @@ out:
 int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 	     uint32_t mode, struct file **out)
 {
+	return vfs_open_resolve(t, dirfd, path, flags, mode, 0, out);
+}
+
+int vfs_open_resolve(struct task *t, int dirfd, const char *path,
+		     uint32_t flags, uint32_t mode, int lflags,
+		     struct file **out)
+{
 	struct path p;
-	int lf = 0, err;
+	int lf = lflags, err;
 
 	if (flags & LINUX_O_PATH)
 		flags &= LINUX_O_PATH | LINUX_O_DIRECTORY | LINUX_O_NOFOLLOW |
@@ -535,14 +567,14 @@ int vfs_open(struct task *t, int dirfd, const char *path, uint32_t flags,
 		if ((flags & LINUX_O_TMPFILE) != LINUX_O_TMPFILE ||
 		    !(flags & LINUX_O_ACCMODE) || (flags & LINUX_O_CREAT))
 			return -EINVAL;
-		return open_tmpfile(t, dirfd, path, flags, mode, out);
+		return open_tmpfile(t, dirfd, path, flags, mode, lflags, out);
 	}
 	/* Linux 6.4+: O_CREAT|O_DIRECTORY is meaningless. */
 	if ((flags & (LINUX_O_CREAT | LINUX_O_DIRECTORY)) ==
 	    (LINUX_O_CREAT | LINUX_O_DIRECTORY))
 		return -EINVAL;
 	if ((flags & LINUX_O_CREAT) && !(flags & LINUX_O_PATH))
-		return open_creat(t, dirfd, path, flags, mode, out);
+		return open_creat(t, dirfd, path, flags, mode, lflags, out);
 	if (!(flags & LINUX_O_NOFOLLOW))
 		lf |= LOOKUP_FOLLOW;
 	if (flags & LINUX_O_DIRECTORY)

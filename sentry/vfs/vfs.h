@@ -226,6 +226,23 @@ struct inode_ops {
 	/* May-access check for MAY_* mask. NULL: vfs_generic_permission()
 	 * on the cached mode/uid/gid. */
 	int (*permission)(struct inode *, int mask, const struct creds *);
+	/*
+	 * Extended attributes (xattr.c), called after the VFS's namespace
+	 * and permission checks with full names ("user.x"). getxattr: the
+	 * value's length, the value copied into buf unless size is 0;
+	 * -ERANGE when it does not fit, -ENODATA when absent. setxattr:
+	 * LINUX_XATTR_CREATE (-EEXIST) / LINUX_XATTR_REPLACE (-ENODATA).
+	 * listxattr: every name the inode has, NUL-terminated, as
+	 * getxattr sizes values (the VFS hides trusted.* from the
+	 * unprivileged). NULL getxattr/setxattr/removexattr: -EOPNOTSUPP;
+	 * NULL listxattr: an empty list.
+	 */
+	long (*getxattr)(struct inode *, const char *name, void *buf,
+			 size_t size);
+	int (*setxattr)(struct inode *, const char *name, const void *value,
+			size_t size, int flags);
+	long (*listxattr)(struct inode *, char *buf, size_t size);
+	int (*removexattr)(struct inode *, const char *name);
 };
 
 struct inode {
@@ -323,6 +340,7 @@ void dput(struct dentry *);
 #define MNT_NOEXEC 0x8u
 #define MNT_NOATIME 0x400u
 #define MNT_INTERNAL 0x10000u /* pseudo mount of pipes and anon files */
+#define MNT_EXPIRED 0x20000u  /* marked by a first umount2(MNT_EXPIRE) */
 
 struct mount {
 	unsigned refs;
@@ -460,6 +478,7 @@ struct file {
 	int64_t pos;
 	void *priv; /* the fs's part */
 	bool counts_as_writer; /* holds one of inode->writers */
+	struct file_async *async; /* F_SETOWN/O_ASYNC state (fasync.h) */
 };
 
 /* A new description of `path` (referenced by the description) with the
@@ -532,6 +551,13 @@ void vfs_locks_free(struct inode *);
 #define LOOKUP_EMPTY_PATH 0x4 /* "" means dirfd itself (AT_EMPTY_PATH) */
 #define LOOKUP_PARENT 0x8     /* internal: stop before the last name */
 #define LOOKUP_NO_MAGIC 0x10  /* no procfs magic-link jumps */
+/* openat2's RESOLVE_* restrictions (namei.c says what each refuses). */
+#define LOOKUP_NO_XDEV 0x20	  /* no mount crossed: EXDEV */
+#define LOOKUP_NO_MAGICLINKS 0x40 /* no magic link followed: ELOOP */
+#define LOOKUP_NO_SYMLINKS 0x80	  /* no symlink followed: ELOOP */
+#define LOOKUP_BENEATH 0x100	  /* never above the start: EXDEV */
+#define LOOKUP_IN_ROOT 0x200	  /* the start is "/" */
+#define LOOKUP_SCOPED (LOOKUP_BENEATH | LOOKUP_IN_ROOT)
 
 /*
  * Resolve `path` as Linux does from dirfd (LINUX_AT_FDCWD: the cwd;
@@ -564,6 +590,10 @@ int vfs_lookup_child(struct task *t, const struct path *dir, const char *name,
  * applied here from t->fs. A referenced description in *out. */
 int vfs_open(struct task *, int dirfd, const char *path, uint32_t flags,
 	     uint32_t mode, struct file **out);
+/* The same with LOOKUP_NO_XDEV... restrictions on the walk (openat2). */
+int vfs_open_resolve(struct task *, int dirfd, const char *path,
+		     uint32_t flags, uint32_t mode, int lookup_flags,
+		     struct file **out);
 /* Open an already resolved path (execve, /proc/PID/fd/N reopen). */
 int vfs_open_path(struct task *, const struct path *, uint32_t flags,
 		  struct file **out);
@@ -596,6 +626,18 @@ int vfs_ftruncate(struct task *, struct file *, uint64_t size);
 int vfs_fallocate(struct task *, struct file *, int mode, int64_t off,
 		  int64_t len);
 int vfs_setattr(struct task *, const struct path *, struct iattr *);
+/* The xattr calls on a resolved path with Linux's rules (xattr.c):
+ * namespaces (user.* on regular files and directories only, trusted.*
+ * for CAP_SYS_ADMIN, security.* written with CAP_SYS_ADMIN, system.*
+ * unsupported), permissions, EROFS; results as the syscalls give them
+ * (sizes as the fs ops above, -E2BIG past the largest buffer). */
+long vfs_getxattr(struct task *, const struct path *, const char *name,
+		  void *buf, size_t size);
+int vfs_setxattr(struct task *, const struct path *, const char *name,
+		 const void *value, size_t size, int flags);
+long vfs_listxattr(struct task *, const struct path *, char *buf,
+		   size_t size);
+int vfs_removexattr(struct task *, const struct path *, const char *name);
 
 /*
  * The path of p as seen from `root` (a task's root): "/a/b", with
@@ -638,6 +680,29 @@ int vfs_mount_at(const char *abspath, struct superblock *, unsigned mnt_flags,
 		 const char *source);
 /* Detach a mount with nothing mounted below it (-EBUSY otherwise). */
 int vfs_umount(struct mount *);
+/* Detach m and every mount below it (MNT_DETACH): each lives on while
+ * something still uses it. The sandbox root is left in place. */
+void vfs_umount_tree(struct mount *m);
+/* Whether m is in use beyond the mount tree and one caller's path (open
+ * files, working directories, mounts below it): umount's EBUSY. */
+bool vfs_mount_busy(const struct mount *m);
+/* A bind mount of src (its mount's flags and source) on mp, which must be
+ * of the same kind (directory or not: -ENOTDIR); with `recursive`
+ * (MS_REC) the mounts below src are copied too. */
+int vfs_bind_mount(const struct path *src, const struct path *mp,
+		   bool recursive);
+/* MS_MOVE: the mount whose root `from` is goes onto `to` (-EINVAL if
+ * from is no mount's root or the sandbox root, -ELOOP into itself). */
+int vfs_move_mount(const struct path *from, const struct path *to);
+/*
+ * pivot_root: `new` (a mount's root, below `root`) takes the place of
+ * `root` (the caller's root, a mount's root), which moves onto `old`
+ * (at or below new). -EBUSY when new or old is on root's mount, -EINVAL
+ * for the rest of Linux's checks. The caller moves the tasks' roots and
+ * working directories that were at root.
+ */
+int vfs_pivot_root(const struct path *root, const struct path *new,
+		   const struct path *old);
 /* The mount table in mount order (/proc/PID/mounts): the first mount
  * after `prev` (NULL: the first), or NULL at the end. */
 struct mount *vfs_mount_next(struct mount *prev);

@@ -1,9 +1,12 @@
 /* t_stat: file metadata (stat/fstat/lstat/fstatat/statx agreement, symlink vs
- * target, link counts, chmod/umask, utimensat, ownership, error cases)
+ * target, link counts, chmod/umask, utimensat, utimes, futimesat, utime,
+ * ownership, error cases)
  * because build tools and package managers depend on exact metadata. */
 #include "itest.h"
 
 #include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <utime.h>
 
 static int same(const struct stat *a, const struct stat *b)
 {
@@ -156,6 +159,30 @@ int main(void)
 		CHECK(s1.st_mtim.tv_sec > 1600000000, "UTIME_NOW sets the current time");
 		struct timespec bad[2] = {{0, 1000000000}, {0, 0}};
 		EXPECT_ERRNO(utimensat(AT_FDCWD, f, bad, 0), EINVAL, "utimensat with tv_nsec=1e9: EINVAL");
+		EXPECT_ERRNO(syscall(SYS_utimensat, AT_FDCWD, NULL, NULL, 0), EFAULT,
+		             "utimensat(AT_FDCWD, NULL): EFAULT");
+		/* The older calls: utimes and futimesat in microseconds, utime
+		 * in seconds, NULL for now. */
+		struct timeval tv[2] = {{1100000000, 7}, {1100000001, 999999}};
+		EXPECT_EQ(syscall(SYS_utimes, f, tv), 0, "utimes");
+		stat(f, &s1);
+		CHECK(s1.st_atim.tv_sec == 1100000000 && s1.st_atim.tv_nsec == 7000 &&
+		          s1.st_mtim.tv_sec == 1100000001 && s1.st_mtim.tv_nsec == 999999000,
+		      "utimes sets microseconds");
+		tv[1].tv_usec = 1000000;
+		EXPECT_ERRNO(syscall(SYS_utimes, f, tv), EINVAL, "utimes with tv_usec=1e6: EINVAL");
+		tv[1].tv_usec = 0;
+		EXPECT_EQ(syscall(SYS_futimesat, AT_FDCWD, f, tv), 0, "futimesat");
+		EXPECT_EQ(syscall(SYS_futimesat, fd, NULL, tv), 0, "futimesat of the descriptor itself");
+		struct utimbuf ub = {1150000000, 1160000000};
+		EXPECT_EQ(syscall(SYS_utime, f, &ub), 0, "utime");
+		stat(f, &s1);
+		CHECK(s1.st_atim.tv_sec == 1150000000 && s1.st_atim.tv_nsec == 0 && s1.st_mtim.tv_sec == 1160000000,
+		      "utime sets whole seconds");
+		EXPECT_EQ(syscall(SYS_utime, f, NULL), 0, "utime(NULL): now");
+		stat(f, &s1);
+		CHECK(s1.st_mtim.tv_sec > 1600000000, "the current time");
+		EXPECT_ERRNO(syscall(SYS_utime, f, (void *)1), EFAULT, "utime with an unreadable buffer: EFAULT");
 		struct stat wb, wa;
 		fstat(fd, &wb);
 		struct timespec nap = {0, 20 * 1000000};

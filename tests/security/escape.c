@@ -141,8 +141,16 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "/proc/self/root%s", runsc);
 	MUST_FAIL("open the runtime binary through /proc/self/root",
 		  open(path, O_WRONLY));
-	/* Mounts of host paths. */
-	MUST_FAIL("mount the host's / (bind)", mount("/", "/tmp", NULL, MS_BIND, NULL));
+	/* Mounts of host paths. A bind mount of "/" may succeed (the
+	 * sandbox's root may mount inside it): it must show the container's
+	 * own root, not the host's. */
+	if (mount("/", "/tmp", NULL, MS_BIND, NULL) == 0) {
+		snprintf(path, sizeof(path), "/tmp%s", secret);
+		try_read("host file through a bind mount of /", path);
+		umount2("/tmp", MNT_DETACH);
+	} else {
+		report("mount the host's / (bind)", -1, errno, 1);
+	}
 	MUST_FAIL("mount a block device", mount("/dev/sda", "/tmp", "ext4", 0, NULL));
 	MUST_FAIL("mount the host's cgroup (release_agent)",
 		  mount("cgroup", "/tmp", "cgroup", 0, "rdma"));

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -61,6 +62,7 @@ static struct {
 	struct task t;	 /* in the overlay */
 	struct task low; /* in the lower layer alone */
 	struct creds user;
+	bool host_xattrs; /* the host tree's filesystem has user.* */
 } fx;
 
 static struct task *T = &fx.t;
@@ -229,6 +231,17 @@ static void build_tree(struct task *t)
 	assert_int_equal(vfs_mkdir(t, LINUX_AT_FDCWD, "/etc", 0755), 0);
 	put(t, "/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
 	put(t, "/etc/hosts", "127.0.0.1 localhost\n", 0644);
+	{
+		struct path p;
+
+		assert_int_equal(vfs_lookup(t, LINUX_AT_FDCWD, "/etc/hosts",
+					    0, &p),
+				 0);
+		assert_int_equal(vfs_setxattr(t, &p, "user.origin", "lower",
+					      5, 0),
+				 0);
+		path_put(&p);
+	}
 	put(t, "/etc/shadow", "root:*:1::::::\n", 0600);
 	assert_int_equal(vfs_mkdir(t, LINUX_AT_FDCWD, "/bin", 0755), 0);
 	put(t, "/bin/tool", "#!/bin/sh\n", 0755);
@@ -343,6 +356,8 @@ static void build_host_tree(void)
 	assert_int_equal(mkdir(H("etc"), 0755), 0);
 	PUT("etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 0644);
 	PUT("etc/hosts", "127.0.0.1 localhost\n", 0644);
+	fx.host_xattrs = setxattr(H("etc/hosts"), "user.origin", "lower", 5,
+				  0) == 0;
 	PUT("etc/shadow", "root:*:1::::::\n", 0600);
 	assert_int_equal(mkdir(H("bin"), 0755), 0);
 	PUT("bin/tool", "#!/bin/sh\n", 0755);
@@ -585,6 +600,51 @@ static void test_copy_up_metadata(void **state)
 	assert_int_equal(must_stat(T, "/etc/passwd").uid, 0);
 	assert_string_equal(slurp(T, "/link"),
 			    "root:x:0:0:root:/root:/bin/sh\n");
+}
+
+/* A lower file's user.* attributes read through the overlay, and go
+ * with it to the upper copy that a new attribute makes; the lower file
+ * keeps only its own. */
+static void test_xattrs(void **state)
+{
+	char buf[64];
+	struct path p;
+	long n;
+
+	(void)state;
+	if (fx.kind == LOWER_GOFER && !fx.host_xattrs)
+		skip();
+	assert_int_equal(vfs_lookup(T, LINUX_AT_FDCWD, "/etc/hosts", 0, &p),
+			 0);
+	assert_int_equal(vfs_getxattr(T, &p, "user.origin", buf, sizeof(buf)),
+			 5);
+	assert_memory_equal(buf, "lower", 5);
+	n = vfs_listxattr(T, &p, buf, sizeof(buf));
+	assert_int_equal(n, sizeof("user.origin"));
+	assert_int_equal(vfs_setxattr(T, &p, "user.new", "up", 2, 0), 0);
+	path_put(&p);
+	assert_int_equal(vfs_lookup(T, LINUX_AT_FDCWD, "/etc/hosts", 0, &p),
+			 0);
+	assert_int_equal(vfs_getxattr(T, &p, "user.origin", buf, sizeof(buf)),
+			 5);
+	assert_int_equal(vfs_getxattr(T, &p, "user.new", buf, sizeof(buf)),
+			 2);
+	assert_int_equal(vfs_removexattr(T, &p, "user.origin"), 0);
+	assert_int_equal(vfs_getxattr(T, &p, "user.origin", buf, sizeof(buf)),
+			 -ENODATA);
+	path_put(&p);
+	assert_string_equal(slurp(T, "/etc/hosts"), "127.0.0.1 localhost\n");
+	/* The lower file is untouched. */
+	assert_int_equal(vfs_lookup(&fx.low, LINUX_AT_FDCWD, "/etc/hosts", 0,
+				    &p),
+			 0);
+	assert_int_equal(vfs_getxattr(&fx.low, &p, "user.origin", buf,
+				      sizeof(buf)),
+			 5);
+	assert_int_equal(vfs_getxattr(&fx.low, &p, "user.new", buf,
+				      sizeof(buf)),
+			 -ENODATA);
+	path_put(&p);
 }
 
 /* O_TRUNC of a lower file copies the metadata only, and truncate(2)
@@ -966,6 +1026,7 @@ int main(void)
 		BOTH(test_special),
 		BOTH(test_permissions),
 		BOTH(test_statfs_fsync),
+		BOTH(test_xattrs),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -1044,6 +1044,7 @@ static void test_dcache_bounded(void **state)
 extern const struct CMUnitTest vfs_io_tests[];
 extern const struct CMUnitTest vfs_files_tests[];
 extern const struct CMUnitTest vfs_events_tests[];
+extern const struct CMUnitTest vfs_xattr_tests[];
 
 int main(void)
 {
@@ -1078,5 +1079,7 @@ int main(void)
 					  vfs_files_tests_count, NULL, NULL);
 	failed += _cmocka_run_group_tests("vfs_events", vfs_events_tests,
 					  vfs_events_tests_count, NULL, NULL);
+	failed += _cmocka_run_group_tests("vfs_xattr", vfs_xattr_tests,
+					  vfs_xattr_tests_count, NULL, NULL);
 	return failed ? 1 : 0;
 }

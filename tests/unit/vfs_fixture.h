@@ -36,5 +36,7 @@ extern const size_t vfs_io_tests_count;
 extern const size_t vfs_files_tests_count;
 /* The tests of test_vfs_events.c. */
 extern const size_t vfs_events_tests_count;
+/* The tests of test_vfs_xattr.c. */
+extern const size_t vfs_xattr_tests_count;
 
 #endif
