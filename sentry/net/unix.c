@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "gen/linux_flags.h"
+#include "gen/netopts.h"
 #include "sentry/abi/poll.h"
 #include "sentry/kernel/task.h"
 #include "sentry/net/scm.h"
@@ -115,13 +116,12 @@ void unix_release_sock(struct socket *s, bool embrion)
 		unix_gc();
 }
 
-static void unix_release(struct socket *s)
+void unix_release(struct socket *s)
 {
 	unix_release_sock(s, false);
 }
 
-/* The last reference: a socket that never had a file is closed first. */
-static void unix_destroy(struct socket *s)
+void unix_destroy(struct socket *s)
 {
 	struct unix_sock *u = unix_sk(s);
 
@@ -215,8 +215,7 @@ uint32_t unix_dgram_poll(struct socket *s, struct waitq **wq)
 	return mask;
 }
 
-/* unix_inq_len: a stream's unread bytes, else the first message's. */
-static long inq_len(struct socket *s)
+long unix_inq_len(struct socket *s)
 {
 	struct unix_sock *u = unix_sk(s);
 	struct unix_skb *skb;
@@ -243,7 +242,7 @@ static long unix_ioctl(struct socket *s, struct task *t, uint32_t cmd,
 	case LINUX_SIOCINQ:
 		if (unix_sk(s)->state == UNIX_LISTEN)
 			return -EINVAL;
-		v = (int32_t)inq_len(s);
+		v = (int32_t)unix_inq_len(s);
 		break;
 	case LINUX_SIOCATMARK:
 		v = 0; /* no out-of-band data, ever */

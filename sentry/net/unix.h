@@ -37,6 +37,7 @@
 
 #include "sentry/abi/socket.h"
 #include "sentry/kernel/waitq.h"
+#include "sentry/net/socket.h"
 #include "sentry/vfs/vfs.h"
 
 struct socket;
@@ -154,6 +155,13 @@ bool unix_writable(const struct socket *);
  * (pending connections are released too). `embrion`: a connection that
  * was never accepted, whose connector then sees ECONNRESET. */
 void unix_release_sock(struct socket *, bool embrion);
+/* The ops of every socket on the core: close (unix_release_sock without
+ * embrion), and the last reference (closing first a socket that never
+ * had a file, then freeing priv: a family's larger struct with it). */
+void unix_release(struct socket *);
+void unix_destroy(struct socket *);
+/* SIOCINQ: a stream's unread bytes, else the first message's. */
+long unix_inq_len(struct socket *);
 /* Its readiness, for the stream and the datagram kinds. */
 uint32_t unix_stream_poll(struct socket *, struct waitq **);
 uint32_t unix_dgram_poll(struct socket *, struct waitq **);
@@ -245,8 +253,8 @@ long unix_stream_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
 /* The stream data path after the family's checks: a write into other's
  * queue (consumes scm), and a read of our queue. */
 struct scm_cookie;
-long unix_stream_send(struct socket *s, struct socket *other,
-		      struct sock_msg *, uint32_t flags, struct scm_cookie *);
+long unix_stream_send(struct socket *s, struct socket *other, struct sock_msg *,
+		      uint32_t flags, struct scm_cookie *);
 long unix_stream_read(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
