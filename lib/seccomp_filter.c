@@ -19,19 +19,11 @@
 #include "lib/log.h"
 #include "lib/seccomp_filter.h"
 
-scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *f, int *err)
+/* Add a table's rules to a filter being built; 0 or a libseccomp error. */
+static int add_rules(scmp_filter_ctx ctx, const struct seccomp_filter *f)
 {
-	scmp_filter_ctx ctx = seccomp_init(f->default_action);
-	int rc;
+	int rc = 0;
 
-	if (!ctx) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	/* Rules name x86-64 numbers; refuse any other ABI (x32, i386) so a
-	 * 32-bit syscall entry cannot bypass the table. */
-	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
-			      SCMP_ACT_KILL_PROCESS);
 	for (size_t i = 0; rc == 0 && i < f->nrules; i++) {
 		const struct seccomp_rule *r = &f->rules[i];
 
@@ -44,6 +36,33 @@ scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *f, int *err)
 			log_error("seccomp %s: rule for %s: %s", f->who,
 				  r->name, strerror(-rc));
 	}
+	return rc;
+}
+
+scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *f, int *err)
+{
+	return seccomp_filter_build_with(f, NULL, err);
+}
+
+scmp_filter_ctx seccomp_filter_build_with(const struct seccomp_filter *f,
+					  const struct seccomp_filter *extra,
+					  int *err)
+{
+	scmp_filter_ctx ctx = seccomp_init(f->default_action);
+	int rc;
+
+	if (!ctx) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	/* Rules name x86-64 numbers; refuse any other ABI (x32, i386) so a
+	 * 32-bit syscall entry cannot bypass the table. */
+	rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
+			      SCMP_ACT_KILL_PROCESS);
+	if (!rc)
+		rc = add_rules(ctx, f);
+	if (!rc && extra)
+		rc = add_rules(ctx, extra);
 	if (rc) {
 		seccomp_release(ctx);
 		*err = rc;
@@ -55,6 +74,12 @@ scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *f, int *err)
 
 int seccomp_filter_load(const struct seccomp_filter *f)
 {
+	return seccomp_filter_load_with(f, NULL);
+}
+
+int seccomp_filter_load_with(const struct seccomp_filter *f,
+			     const struct seccomp_filter *extra)
+{
 	scmp_filter_ctx ctx;
 	int err;
 
@@ -62,7 +87,7 @@ int seccomp_filter_load(const struct seccomp_filter *f)
 	 * setuid binary cannot be used to shed the filter. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return -errno;
-	ctx = seccomp_filter_build(f, &err);
+	ctx = seccomp_filter_build_with(f, extra, &err);
 	if (!ctx)
 		return err;
 	err = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
@@ -117,7 +142,8 @@ int seccomp_filter_install(const struct sock_fprog *prog)
 const struct seccomp_filter *seccomp_filter_by_name(const char *who)
 {
 	static const struct seccomp_filter *const all[] = {
-		&seccomp_filter_sentry, &seccomp_filter_gofer,
+		&seccomp_filter_sentry, &seccomp_filter_sentry_hostnet,
+		&seccomp_filter_gofer,
 		&seccomp_filter_gofer_rw, &seccomp_filter_stub,
 	};
 

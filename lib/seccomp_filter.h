@@ -21,13 +21,15 @@ struct seccomp_rule {
 };
 
 struct seccomp_filter {
-	const char *who;         /* "sentry", "gofer", "gofer_rw", "stub" */
+	const char *who;         /* "sentry", "sentry_hostnet", "gofer", ... */
 	uint32_t default_action;
 	const struct seccomp_rule *rules;
 	size_t nrules;
 };
 
 extern const struct seccomp_filter seccomp_filter_sentry;
+/* Rules added to the Sentry's under --network=host only. */
+extern const struct seccomp_filter seccomp_filter_sentry_hostnet;
 extern const struct seccomp_filter seccomp_filter_gofer;
 extern const struct seccomp_filter seccomp_filter_gofer_rw;
 extern const struct seccomp_filter seccomp_filter_stub;
@@ -35,9 +37,17 @@ extern const struct seccomp_filter seccomp_filter_stub;
 /* Build a libseccomp context for the filter; NULL with *err = -errno. */
 scmp_filter_ctx seccomp_filter_build(const struct seccomp_filter *,
 				     int *err);
+/* The same with a second table's rules added (its default action is
+ * ignored): the Sentry's filter and, under --network=host, its
+ * sentry_hostnet rules. */
+scmp_filter_ctx seccomp_filter_build_with(const struct seccomp_filter *,
+					  const struct seccomp_filter *extra,
+					  int *err);
 /* Build and load into the calling thread (and, with TSYNC, all its
  * siblings). Sets no_new_privs first. Returns 0 or -errno. */
 int seccomp_filter_load(const struct seccomp_filter *);
+int seccomp_filter_load_with(const struct seccomp_filter *,
+			     const struct seccomp_filter *extra);
 /* The filter's BPF program in memory (prog->filter is malloc'ed), for a
  * process that must install it without allocating (a forked child). */
 struct sock_fprog;

@@ -134,6 +134,7 @@ int cmd_boot(const struct global_opts *g, int argc, char **argv)
 		.strace_fd = 2,
 		.control_fd = -1,
 		.sync_fd = -1,
+		.network_host = strcmp(g->network, "host") == 0,
 	};
 	const char *config = NULL, *mount_fds = NULL, *stdio_fds = NULL;
 	static struct sentry_mount do_mounts[SENTRY_MAX_MOUNTS];

@@ -99,7 +99,7 @@ static pid_t start_sentry(const struct global_opts *g, int sock,
 			  char **argv)
 {
 	char fdbuf[16], mounts[DO_MAX_DIRS][4200];
-	char **bargv = calloc((size_t)argc + 2 * DO_MAX_DIRS + 17,
+	char **bargv = calloc((size_t)argc + 2 * DO_MAX_DIRS + 19,
 			      sizeof(char *));
 	int n = 0, nkeep = 0, keep[DO_MAX_DIRS + 2];
 	pid_t pid;
@@ -114,6 +114,8 @@ static pid_t start_sentry(const struct global_opts *g, int sock,
 		bargv[n++] = "--strace";
 	if (g->debug)
 		bargv[n++] = "--debug";
+	bargv[n++] = "--network";
+	bargv[n++] = (char *)g->network;
 	bargv[n++] = "boot";
 	bargv[n++] = "--gofer-fd";
 	bargv[n++] = fdbuf;

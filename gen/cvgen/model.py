@@ -97,11 +97,78 @@ class SeccompFilter:
 
 
 @dataclass
+class NetLevel:
+    name: str             # SOL_IP ...
+    value: int
+    options: list         # [NetOpt]
+
+
+@dataclass
+class NetOpt:
+    name: str
+    value: int
+    type: str             # int | bool | struct | string
+    size: int             # bytes; 4 for int and bool
+    sentry: Optional[str]  # store | special | None (ENOPROTOOPT)
+    default: int
+    min: int
+    max: int
+    host: str             # pass | local | deny
+    note: str
+    level: NetLevel
+
+
+@dataclass
+class NetIoctl:
+    name: str
+    value: int
+    size: int
+    host: bool
+    note: str
+
+
+@dataclass
+class NetCmsg:
+    level: NetLevel
+    name: str
+    value: int
+    size: int
+    send: bool
+    recv: bool
+
+
+@dataclass
+class NetOpts:
+    levels: list
+    ioctls: list
+    cmsgs: list
+
+    @property
+    def options(self):
+        return [o for lv in self.levels for o in lv.options]
+
+    @property
+    def constants(self):
+        """Every name with its value, once, the levels first."""
+        seen = {}
+        for lv in self.levels:
+            seen.setdefault(lv.name, lv.value)
+        for o in self.options:
+            seen.setdefault(o.name, o.value)
+        for c in self.cmsgs:
+            seen.setdefault(c.name, c.value)
+        for i in self.ioctls:
+            seen.setdefault(i.name, i.value)
+        return list(seen.items())
+
+
+@dataclass
 class Spec:
     argtypes: dict
     flagsets: dict
     syscalls: list          # sorted by number
     seccomp: dict           # who -> SeccompFilter
+    netopts: Optional[NetOpts] = None
 
     @property
     def table_size(self):

@@ -16,6 +16,8 @@ C_OUTPUTS = {
     "strace_print.c": "strace_print.c.j2",
     "linux_flags.h": "linux_flags.h.j2",
     "seccomp_tables.c": "seccomp_tables.c.j2",
+    "netopts.h": "netopts.h.j2",
+    "netopts.c": "netopts.c.j2",
 }
 REPORT_TEMPLATE = "compatibility.md.j2"
 
@@ -29,6 +31,7 @@ def _env():
     env.filters["u64"] = lambda v: f"0x{v:x}ULL" if v >= 0 else f"(uint64_t)-0x{-v:x}"
     env.filters["errno"] = errno_value
     env.filters["cstr"] = _cstr
+    env.filters["cint"] = lambda v: "(-2147483647 - 1)" if v == -2**31 else str(v)
     env.filters["mdcell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
     return env
 
@@ -66,7 +69,8 @@ def _context(spec):
     return {"spec": spec, "table": table, "counts": counts,
             "constants": sorted(constants.items()),
             "flagsets": sorted(spec.flagsets.values(), key=lambda f: f.name),
-            "seccomp": [spec.seccomp[w] for w in sorted(spec.seccomp)]}
+            "seccomp": [spec.seccomp[w] for w in sorted(spec.seccomp)],
+            "netopts": spec.netopts}
 
 
 def render_c(spec, spec_dir, out_dir):

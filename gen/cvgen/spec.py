@@ -12,6 +12,7 @@ import re
 from .loader import LDict, LList, SpecError, load_yaml
 from .model import (Arg, ArgType, FlagSet, SeccompArg, SeccompFilter,
                     SeccompRule, SeccompSet, Spec, Syscall)
+from .netopts import load_netopts
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PRINTERS = {"int", "uint", "long", "ulong", "hex", "octal", "fd", "dirfd",
@@ -23,7 +24,7 @@ RET_KINDS = {"int", "long", "ssize", "pid", "fd", "zero", "ptr", "hex",
 STATUSES = {"supported", "partial", "unsupported"}
 SUBSYSTEMS = {"fs", "mm", "process", "signal", "time", "net", "ipc", "io",
               "security", "misc"}
-SECCOMP_WHO = ("sentry", "gofer", "gofer_rw", "stub")
+SECCOMP_WHO = ("sentry", "sentry_hostnet", "gofer", "gofer_rw", "stub")
 SECCOMP_OPS = {"eq", "ne", "lt", "le", "gt", "ge", "masked_eq"}
 DEFAULT_ACTIONS = {"kill_process", "kill_thread", "trap", "log", "errno"}
 RULE_ACTIONS = {"allow", "errno", "log", "trap"}
@@ -483,8 +484,26 @@ def _load_spec(errs, spec_dir):
             continue
         if f:
             seccomp[who] = f
+    try:
+        netopts = load_netopts(errs, spec_dir, (IDENT, _int, _unknown_keys))
+    except SpecError as e:
+        errs.items.append(e)
+        netopts = None
+    if netopts:
+        _check_netopt_names(errs, flagsets, netopts)
     return Spec(argtypes, flagsets, sorted(by_nr.values(), key=lambda s: s.nr),
-                seccomp)
+                seccomp, netopts)
+
+
+def _check_netopt_names(errs, flagsets, netopts):
+    """netopts.yaml names become LINUX_<NAME> too: none may clash with a
+    flag set's constant."""
+    flags = {n: v for fs in flagsets.values()
+             for n, v in fs.field_values + fs.values}
+    for name, value in netopts.constants:
+        if name in flags:
+            errs.add((os.path.join("netopts.yaml"), 1),
+                     f"'{name}' is also a constant of spec/types.yaml")
 
 
 def _check_constant_names(errs, path, flagsets):

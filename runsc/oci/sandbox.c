@@ -213,6 +213,8 @@ static char **boot_argv(const struct global_opts *g, char *fds[6],
 		a[n++] = "--strace";
 	if (g->debug)
 		a[n++] = "--debug";
+	a[n++] = "--network";
+	a[n++] = (char *)g->network;
 	a[n++] = "boot";
 	a[n++] = "--config";
 	a[n++] = (char *)config_path;

@@ -111,6 +111,7 @@ struct linux_sock_timeval {
 #define LINUX_SO_SNDBUFFORCE 32
 #define LINUX_SO_RCVBUFFORCE 33
 #define LINUX_SO_PASSSEC 34
+#define LINUX_SO_TIMESTAMPNS_OLD 35
 #define LINUX_SO_MARK 36
 #define LINUX_SO_PROTOCOL 38
 #define LINUX_SO_DOMAIN 39
@@ -124,10 +125,8 @@ struct linux_sock_timeval {
 #define LINUX_SCM_CREDENTIALS 2
 #define LINUX_SCM_MAX_FD 253
 
-/* Socket ioctls (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ). */
-#define LINUX_SIOCINQ 0x541b
-#define LINUX_SIOCOUTQ 0x5411
-#define LINUX_SIOCATMARK 0x8905
+/* Socket ioctls (SIOCINQ is FIONREAD, SIOCOUTQ is TIOCOUTQ) come from
+ * spec/netopts.yaml (gen/netopts.h). */
 
 /* recvmsg/sendmsg flags the syscalls reject. */
 #define LINUX_MSG_CMSG_COMPAT 0x80000000u

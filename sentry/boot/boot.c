@@ -32,6 +32,8 @@
 #include "sentry/kernel/timer.h"
 #include "sentry/mm/memfile.h"
 #include "sentry/mm/mm.h"
+#include "sentry/net/inet.h"
+#include "sentry/net/netdev.h"
 #include "sentry/vfs/vfs.h"
 
 /* The memory file may grow this large (virtual: RAM is used on touch). */
@@ -114,9 +116,10 @@ static void seccomp_violation(int sig, siginfo_t *si, void *uc)
 	_exit(128 + SIGSYS);
 }
 
-/* Install the Sentry's filter; under --debug its default action traps so
- * the violation can be reported (the handler exits at once). */
-static int load_filter(void)
+/* Install the Sentry's filter, with the host-network rules only when
+ * --network=host asks for them; under --debug its default action traps
+ * so the violation can be reported (the handler exits at once). */
+static int load_filter(bool network_host)
 {
 	struct seccomp_filter f = seccomp_filter_sentry;
 	struct sigaction sa = { .sa_sigaction = seccomp_violation,
@@ -126,7 +129,26 @@ static int load_filter(void)
 		sigaction(SIGSYS, &sa, NULL);
 		f.default_action = SCMP_ACT_TRAP;
 	}
-	return seccomp_filter_load(&f);
+	return seccomp_filter_load_with(
+		&f, network_host ? &seccomp_filter_sentry_hostnet : NULL);
+}
+
+/* The network mode: the stack AF_INET and AF_INET6 sockets get and, for
+ * --network=host, the host's interfaces, read while the Sentry still may
+ * (the filter forbids it afterwards). */
+static void network_init(const struct sentry_config *cfg)
+{
+	int err;
+
+	if (!cfg->network_host) {
+		inet_set_mode(NET_MODE_NONE);
+		return;
+	}
+	inet_set_mode(NET_MODE_HOST);
+	err = netdev_snapshot_host();
+	if (err)
+		log_warn("reading the host's interfaces: %s; only lo is shown",
+			 strerror(-err));
 }
 
 /* The first process as `runsc do` describes it: root, the caller's
@@ -178,6 +200,7 @@ int sentry_boot(const struct sentry_config *cfg)
 	err = kernel_init(cfg);
 	if (err)
 		return err;
+	network_init(cfg);
 	kernel_lock();
 	err = boot_mount_filesystems(cfg);
 	if (err)
@@ -194,7 +217,7 @@ int sentry_boot(const struct sentry_config *cfg)
 	if (!err && !cfg->no_seccomp) {
 		/* From here on the Sentry can only do what
 		 * spec/seccomp/sentry.yaml lists. */
-		err = load_filter();
+		err = load_filter(cfg->network_host);
 		if (err)
 			log_error("seccomp: %s", strerror(-err));
 	}

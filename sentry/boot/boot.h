@@ -73,6 +73,10 @@ struct sentry_config {
 	bool strace;
 	int strace_fd;           /* where strace lines go */
 	bool no_seccomp;         /* debugging only: leave the filter out */
+	/* --network=host: internet sockets are host sockets (and the
+	 * seccomp filter grows by spec/seccomp/sentry_hostnet.yaml);
+	 * otherwise the loopback stack. */
+	bool network_host;
 
 	/* OCI containers (runsc create/run); zero for runsc do. */
 	const struct sentry_process *process; /* replaces argv..stdio above */

@@ -143,6 +143,7 @@ extern const struct proc_node proc_root_node;
 extern const struct proc_node proc_pid_node;
 extern const struct proc_node proc_pid_entries[];
 extern const struct proc_node proc_ns_entries[];
+extern const struct proc_node proc_net_entries[];
 extern const struct proc_node proc_fd_link_node;
 extern const struct proc_node proc_fdinfo_node;
 

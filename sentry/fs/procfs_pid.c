@@ -550,6 +550,9 @@ const struct proc_node proc_pid_entries[] = {
 	PROC_TEXT("uid_map", "         0          0 4294967295\n"),
 	PROC_TEXT("gid_map", "         0          0 4294967295\n"),
 	PROC_TEXT("setgroups", "allow\n"),
+	/* The sandbox's network namespace (procfs_net.c). */
+	{ .name = "net", .kind = PROC_DIR, .mode = LINUX_S_IFDIR | 0555,
+	  .children = proc_net_entries, .ino_base = 120 },
 	{ 0 },
 };
 

@@ -445,6 +445,8 @@ static const struct proc_node root_entries[] = {
 	PROC_SUBDIR("sys", sys_dir, 0x200),
 	PROC_REG("uptime", 0444, proc_show_uptime),
 	PROC_REG("version", 0444, proc_show_version),
+	{ .name = "net", .kind = PROC_LINK, .mode = LINUX_S_IFLNK | 0777,
+	  .readlink = proc_text_readlink, .text = "self/net" },
 	{ 0 },
 };
 

@@ -265,6 +265,12 @@ static void detach_fds(struct sock_msg *msg, struct scm_fp_list *fpl)
 
 void scm_recv(struct socket *s, struct sock_msg *msg, struct scm_cookie *scm)
 {
+	if (s->family != LINUX_AF_UNIX) {
+		/* Other families' messages carry neither (scm_recv is
+		 * AF_UNIX's in Linux). */
+		scm_destroy(scm);
+		return;
+	}
 	if (!msg->control || !msg->t) {
 		if ((s->flags & SOCKF_PASSCRED) || scm->fp)
 			msg->flags |= LINUX_MSG_CTRUNC;

@@ -12,18 +12,26 @@
 #include "sentry/abi/errno.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
+#include "sentry/net/inet.h"
+#include "sentry/net/netdev.h"
+#include "sentry/net/netlink.h"
 #include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
 #include "sentry/vfs/vfs.h"
 
 #define SOCKFS_MAGIC 0x534f434bu
 
-/* The families the Sentry implements. AF_INET, AF_INET6 and AF_NETLINK
- * are absent for now: socket(2) gives EAFNOSUPPORT, as Linux does for a
- * family it lacks, which programs probing them at start handle. */
+/* The families the Sentry implements; socket(2) of any other gives
+ * EAFNOSUPPORT, as Linux does for a family it lacks, which programs
+ * probing them at start handle. */
 static const struct socket_family *const families[] = {
 	&unix_family,
+	&inet_family,
+	&inet6_family,
+	&netlink_family,
 };
+
+static TAILQ_HEAD(, socket) all_sockets = TAILQ_HEAD_INITIALIZER(all_sockets);
 
 const struct socket_family *socket_family_find(int domain)
 {
@@ -55,6 +63,7 @@ struct socket *socket_alloc(int family, int type, int protocol,
 	s->peercred.uid = (uint32_t)-1;
 	s->peercred.gid = (uint32_t)-1;
 	waitq_init(&s->wq);
+	TAILQ_INSERT_TAIL(&all_sockets, s, all_link);
 	return s;
 }
 
@@ -69,8 +78,18 @@ void socket_put(struct socket *s)
 		return;
 	if (s->ops->destroy)
 		s->ops->destroy(s);
+	TAILQ_REMOVE(&all_sockets, s, all_link);
 	free(s->peer_groups);
 	free(s);
+}
+
+void socket_for_each(int family, void (*fn)(struct socket *, void *), void *arg)
+{
+	struct socket *s;
+
+	TAILQ_FOREACH(s, &all_sockets, all_link)
+	if (!family || s->family == family)
+		fn(s, arg);
 }
 
 /* sockfs: the superblock of socket inodes, for st_dev and statfs. */
@@ -125,12 +144,15 @@ static uint32_t sock_poll(struct file *f, struct waitq **wq)
 	return s->ops->poll(s, wq);
 }
 
+/* sock_do_ioctl: the family's, then the interface requests any socket
+ * answers (dev_ioctl). */
 static long sock_ioctl(struct file *f, struct task *t, uint32_t cmd,
 		       uint64_t arg)
 {
 	struct socket *s = sock_of(f);
+	long err = s->ops->ioctl ? s->ops->ioctl(s, t, cmd, arg) : -ENOTTY;
 
-	return s->ops->ioctl ? s->ops->ioctl(s, t, cmd, arg) : -ENOTTY;
+	return err == -ENOTTY ? netdev_ioctl(t, cmd, arg) : err;
 }
 
 /* The last description went: the socket closes; it may stay in memory

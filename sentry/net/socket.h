@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/queue.h>
+
 #include "sentry/abi/socket.h"
 #include "sentry/kernel/waitq.h"
 
@@ -48,6 +50,9 @@ struct socket;
 #define SOCKF_PASSCRED 0x80u
 #define SOCKF_TIMESTAMP 0x100u
 #define SOCKF_PASSSEC 0x200u
+#define SOCKF_REUSEPORT 0x400u
+#define SOCKF_TIMESTAMPNS 0x800u
+#define SOCKF_SNDBUF_LOCK 0x1000u /* SO_SNDBUF was set: never grown */
 
 /* The defaults of net.core.{w,r}mem_default and the maxima that
  * SO_SNDBUF/SO_RCVBUF may ask for (wmem_max, rmem_max), as Linux ships
@@ -99,8 +104,9 @@ struct socket_ops {
 	 * MSG_DONTWAIT already added for O_NONBLOCK descriptions). */
 	long (*sendmsg)(struct socket *, struct sock_msg *, uint32_t flags);
 	long (*recvmsg)(struct socket *, struct sock_msg *, uint32_t flags);
-	/* Levels other than SOL_SOCKET, with the guest's pointers (each
-	 * family knows its sizes). NULL: -EOPNOTSUPP. */
+	/* Levels other than SOL_SOCKET (all of them with all_levels), with
+	 * the guest's pointers (each family knows its sizes). NULL:
+	 * -EOPNOTSUPP. */
 	int (*getsockopt)(struct socket *, struct task *, int level, int name,
 			  uint64_t optval, uint64_t optlen);
 	int (*setsockopt)(struct socket *, struct task *, int level, int name,
@@ -112,7 +118,8 @@ struct socket_ops {
 	int (*getpeername)(struct socket *, struct linux_sockaddr_storage *);
 	/* Ready events now, and the queue notified when they change. */
 	uint32_t (*poll)(struct socket *, struct waitq **wq);
-	/* The family's ioctls; NULL or unknown: -ENOTTY. */
+	/* The family's ioctls; NULL or unknown: -ENOTTY, and the interface
+	 * requests (SIOCGIF*) are tried next, as Linux's dev_ioctl. */
 	long (*ioctl)(struct socket *, struct task *, uint32_t cmd,
 		      uint64_t arg);
 	/* SO_PEEK_OFF; NULL: the family has no peek offset (EOPNOTSUPP). */
@@ -121,10 +128,14 @@ struct socket_ops {
 	void (*release)(struct socket *);
 	/* The last reference went: free priv. */
 	void (*destroy)(struct socket *);
+	/* getsockopt/setsockopt see SOL_SOCKET too, and hand what the socket
+	 * layer keeps to sock_{get,set}sockopt_local (host sockets). */
+	bool all_levels;
 };
 
 struct socket {
 	unsigned refs;
+	TAILQ_ENTRY(socket) all_link; /* every socket (socket_for_each) */
 	const struct socket_ops *ops;
 	struct file *file; /* not referenced; NULL without a description */
 	int family, type, protocol;
@@ -180,6 +191,11 @@ int socket_file(struct task *t, struct socket *sock, uint32_t flags,
 /* The socket of a description, or NULL if it is none (ENOTSOCK). */
 struct socket *socket_of_file(struct file *);
 
+/* Call fn for every socket of `family` (0: all), oldest first, for
+ * /proc/net; fn must not free sockets. */
+void socket_for_each(int family, void (*fn)(struct socket *, void *),
+		     void *arg);
+
 /* SO_ERROR's get-and-clear: the pending error as -errno, or 0. */
 int socket_error(struct socket *);
 /* Notify the socket's waiters of `events`. */
@@ -211,5 +227,10 @@ int sock_getsockopt(struct socket *, struct task *, int level, int name,
 		    uint64_t optval, uint64_t optlen);
 int sock_setsockopt(struct socket *, struct task *, int level, int name,
 		    uint64_t optval, int optlen);
+/* SOL_SOCKET as the socket layer keeps it, whatever the family. */
+int sock_getsockopt_local(struct socket *, struct task *, int name,
+			  uint64_t optval, uint64_t optlen);
+int sock_setsockopt_local(struct socket *, struct task *, int name,
+			  uint64_t optval, int optlen);
 
 #endif

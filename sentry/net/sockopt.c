@@ -101,14 +101,20 @@ static int set_bindtodevice(struct socket *s, struct task *t, uint64_t optval,
 int sock_setsockopt(struct socket *s, struct task *t, int level, int name,
 		    uint64_t optval, int optlen)
 {
-	int32_t val;
-	bool on;
-
-	if (level != LINUX_SOL_SOCKET)
+	if (level != LINUX_SOL_SOCKET || s->ops->all_levels)
 		return s->ops->setsockopt
 			       ? s->ops->setsockopt(s, t, level, name, optval,
 						    optlen)
 			       : -EOPNOTSUPP;
+	return sock_setsockopt_local(s, t, name, optval, optlen);
+}
+
+int sock_setsockopt_local(struct socket *s, struct task *t, int name,
+			  uint64_t optval, int optlen)
+{
+	int32_t val;
+	bool on;
+
 	if (name == LINUX_SO_BINDTODEVICE)
 		return set_bindtodevice(s, t, optval, optlen);
 	if (optlen < (int)sizeof(int32_t))
@@ -130,6 +136,7 @@ int sock_setsockopt(struct socket *s, struct task *t, int level, int name,
 		if (on && s->family != LINUX_AF_INET &&
 		    s->family != LINUX_AF_INET6)
 			return -EOPNOTSUPP;
+		set_flag(s, SOCKF_REUSEPORT, on);
 		return 0;
 	case LINUX_SO_DONTROUTE:
 		set_flag(s, SOCKF_DONTROUTE, on);
@@ -141,12 +148,14 @@ int sock_setsockopt(struct socket *s, struct task *t, int level, int name,
 		if (!capable(t, LINUX_CAP_NET_ADMIN))
 			return -EPERM;
 		set_buf(&s->sndbuf, val < 0 ? 0 : val, SOCK_MIN_SNDBUF);
+		s->flags |= SOCKF_SNDBUF_LOCK;
 		socket_wake(s, LINUX_POLLOUT | LINUX_POLLWRNORM);
 		return 0;
 	case LINUX_SO_SNDBUF:
 		set_buf(&s->sndbuf,
 			(uint32_t)val > SOCK_WMEM_MAX ? SOCK_WMEM_MAX : val,
 			SOCK_MIN_SNDBUF);
+		s->flags |= SOCKF_SNDBUF_LOCK;
 		socket_wake(s, LINUX_POLLOUT | LINUX_POLLWRNORM);
 		return 0;
 	case LINUX_SO_RCVBUFFORCE:
@@ -196,6 +205,13 @@ int sock_setsockopt(struct socket *s, struct task *t, int level, int name,
 		return 0;
 	case LINUX_SO_TIMESTAMP_OLD:
 		set_flag(s, SOCKF_TIMESTAMP, on);
+		if (on)
+			s->flags &= ~SOCKF_TIMESTAMPNS;
+		return 0;
+	case LINUX_SO_TIMESTAMPNS_OLD:
+		set_flag(s, SOCKF_TIMESTAMPNS, on);
+		if (on)
+			s->flags &= ~SOCKF_TIMESTAMP;
 		return 0;
 	case LINUX_SO_RCVLOWAT:
 		s->rcvlowat = val < 0 ? INT_MAX_ : val ? val : 1;
@@ -294,6 +310,17 @@ static int get_bindtodevice(struct socket *s, struct task *t, uint64_t optval,
 int sock_getsockopt(struct socket *s, struct task *t, int level, int name,
 		    uint64_t optval, uint64_t optlen)
 {
+	if (level != LINUX_SOL_SOCKET || s->ops->all_levels)
+		return s->ops->getsockopt
+			       ? s->ops->getsockopt(s, t, level, name, optval,
+						    optlen)
+			       : -EOPNOTSUPP;
+	return sock_getsockopt_local(s, t, name, optval, optlen);
+}
+
+int sock_getsockopt_local(struct socket *s, struct task *t, int name,
+			  uint64_t optval, uint64_t optlen)
+{
 	union {
 		int32_t val;
 		uint64_t u64;
@@ -302,11 +329,6 @@ int sock_getsockopt(struct socket *s, struct task *t, int level, int name,
 	} v;
 	int32_t len, lv = sizeof(int32_t);
 
-	if (level != LINUX_SOL_SOCKET)
-		return s->ops->getsockopt
-			       ? s->ops->getsockopt(s, t, level, name, optval,
-						    optlen)
-			       : -EOPNOTSUPP;
 	if (task_copy_in(t, optlen, &len, sizeof(len)))
 		return -EFAULT;
 	if (len < 0)
@@ -320,7 +342,7 @@ int sock_getsockopt(struct socket *s, struct task *t, int level, int name,
 		v.val = !!(s->flags & SOCKF_REUSEADDR);
 		break;
 	case LINUX_SO_REUSEPORT:
-		v.val = 0;
+		v.val = !!(s->flags & SOCKF_REUSEPORT);
 		break;
 	case LINUX_SO_TYPE:
 		v.val = s->type;
@@ -370,6 +392,9 @@ int sock_getsockopt(struct socket *s, struct task *t, int level, int name,
 		break;
 	case LINUX_SO_TIMESTAMP_OLD:
 		v.val = !!(s->flags & SOCKF_TIMESTAMP);
+		break;
+	case LINUX_SO_TIMESTAMPNS_OLD:
+		v.val = !!(s->flags & SOCKF_TIMESTAMPNS);
 		break;
 	case LINUX_SO_RCVLOWAT:
 		v.val = s->rcvlowat;

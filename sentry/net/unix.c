@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "gen/linux_flags.h"
+#include "gen/netopts.h"
 #include "sentry/abi/poll.h"
 #include "sentry/kernel/task.h"
 #include "sentry/net/scm.h"
@@ -45,6 +46,19 @@ void unix_peer_wake_disconnect(struct socket *s)
 	}
 }
 
+void unix_sock_init(struct socket *s, struct unix_sock *u,
+		    const struct unix_proto *proto)
+{
+	u->sk = s;
+	u->proto = proto;
+	u->state = UNIX_CLOSE;
+	u->max_backlog = UNIX_MAX_DGRAM_QLEN;
+	TAILQ_INIT(&u->rq);
+	waitq_init(&u->peer_wq);
+	waiter_init_fn(&u->peer_wake, peer_wake_relay, s, ~0u);
+	s->priv = u;
+}
+
 struct socket *unix_sock_new(int type)
 {
 	const struct socket_ops *ops =
@@ -58,16 +72,10 @@ struct socket *unix_sock_new(int type)
 		return NULL;
 	u = calloc(1, sizeof(*u));
 	if (!u) {
-		free(s);
+		socket_put(s);
 		return NULL;
 	}
-	u->sk = s;
-	u->state = UNIX_CLOSE;
-	u->max_backlog = UNIX_MAX_DGRAM_QLEN;
-	TAILQ_INIT(&u->rq);
-	waitq_init(&u->peer_wq);
-	waiter_init_fn(&u->peer_wake, peer_wake_relay, s, ~0u);
-	s->priv = u;
+	unix_sock_init(s, u, NULL);
 	return s;
 }
 
@@ -80,6 +88,8 @@ void unix_release_sock(struct socket *s, bool embrion)
 		return;
 	u->dead = true;
 	unix_unbind(s);
+	if (u->proto)
+		u->proto->unhash(s);
 	s->shutdown = SOCK_SHUTDOWN_MASK;
 	u->state = UNIX_CLOSE;
 	s->listening = false;
@@ -89,8 +99,10 @@ void unix_release_sock(struct socket *s, bool embrion)
 	waitq_notify(&u->peer_wq, EV_ALL);
 	socket_wake(s, EV_ALL);
 	if (skpair) {
-		if (s->type == LINUX_SOCK_STREAM ||
-		    s->type == LINUX_SOCK_SEQPACKET) {
+		if (u->proto && s->type == LINUX_SOCK_STREAM) {
+			u->proto->peer_closed(s, skpair, u->qlen || embrion);
+		} else if (s->type == LINUX_SOCK_STREAM ||
+			   s->type == LINUX_SOCK_SEQPACKET) {
 			/* No more writes; unread data lost is a reset. */
 			skpair->shutdown = SOCK_SHUTDOWN_MASK;
 			if (u->qlen || embrion)
@@ -104,16 +116,17 @@ void unix_release_sock(struct socket *s, bool embrion)
 		unix_gc();
 }
 
-static void unix_release(struct socket *s)
+void unix_release(struct socket *s)
 {
 	unix_release_sock(s, false);
 }
 
-/* The last reference: a socket that never had a file is closed first. */
-static void unix_destroy(struct socket *s)
+void unix_destroy(struct socket *s)
 {
 	struct unix_sock *u = unix_sk(s);
 
+	if (!u)
+		return; /* its creation failed */
 	if (!u->dead)
 		unix_release_sock(s, false);
 	unix_addr_put(u->addr);
@@ -121,9 +134,7 @@ static void unix_destroy(struct socket *s)
 	free(u);
 }
 
-/* unix_writable: not listening, and at most a quarter of the send
- * buffer in flight. */
-static bool writable(const struct socket *s)
+bool unix_writable(const struct socket *s)
 {
 	const struct unix_sock *u = unix_sk(s);
 
@@ -147,16 +158,9 @@ uint32_t unix_stream_poll(struct socket *s, struct waitq **wq)
 		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
 	if (u->state == UNIX_CLOSE)
 		mask |= LINUX_POLLHUP;
-	if (writable(s))
+	if (unix_writable(s))
 		mask |= EV_OUT;
 	return mask;
-}
-
-static bool recvq_full(const struct socket *s)
-{
-	const struct unix_sock *u = unix_sk(s);
-
-	return u->qlen > u->max_backlog;
 }
 
 /* unix_dgram_peer_wake_me: while other's queue is full, relay its
@@ -165,7 +169,7 @@ static bool peer_wake_me(struct socket *s, struct socket *other)
 {
 	struct unix_sock *u = unix_sk(s);
 
-	if (recvq_full(other) && !unix_sk(other)->dead) {
+	if (unix_recvq_full(other) && !unix_sk(other)->dead) {
 		if (u->peer_wake_on != other) {
 			unix_peer_wake_disconnect(s);
 			waitq_add(&unix_sk(other)->peer_wq, &u->peer_wake);
@@ -201,9 +205,9 @@ uint32_t unix_dgram_poll(struct socket *s, struct waitq **wq)
 		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
 	if (s->type == LINUX_SOCK_SEQPACKET && u->state == UNIX_CLOSE)
 		mask |= LINUX_POLLHUP;
-	w = writable(s);
+	w = unix_writable(s);
 	other = u->peer;
-	if (w && other && unix_sk(other)->peer != s && recvq_full(other) &&
+	if (w && other && unix_sk(other)->peer != s && unix_recvq_full(other) &&
 	    peer_wake_me(s, other))
 		w = false;
 	if (w)
@@ -211,8 +215,7 @@ uint32_t unix_dgram_poll(struct socket *s, struct waitq **wq)
 	return mask;
 }
 
-/* unix_inq_len: a stream's unread bytes, else the first message's. */
-static long inq_len(struct socket *s)
+long unix_inq_len(struct socket *s)
 {
 	struct unix_sock *u = unix_sk(s);
 	struct unix_skb *skb;
@@ -239,7 +242,7 @@ static long unix_ioctl(struct socket *s, struct task *t, uint32_t cmd,
 	case LINUX_SIOCINQ:
 		if (unix_sk(s)->state == UNIX_LISTEN)
 			return -EINVAL;
-		v = (int32_t)inq_len(s);
+		v = (int32_t)unix_inq_len(s);
 		break;
 	case LINUX_SIOCATMARK:
 		v = 0; /* no out-of-band data, ever */

@@ -20,6 +20,12 @@
  * Files in flight (SCM_RIGHTS) stay referenced by their message until it
  * is received or dropped; unix_gc.c collects cycles of sockets that only
  * messages in flight keep alive.
+ *
+ * The same core (queues, flow control, connections between two sockets
+ * of one kernel) carries the loopback internet sockets of --network=none
+ * (sentry/net/loop*.c): their unix_sock is the first member of a larger
+ * struct, and a `struct unix_proto` says what differs (names, how a
+ * closed peer looks, what a reader learns about a message).
  */
 #ifndef CVISOR_NET_UNIX_H
 #define CVISOR_NET_UNIX_H
@@ -31,6 +37,7 @@
 
 #include "sentry/abi/socket.h"
 #include "sentry/kernel/waitq.h"
+#include "sentry/net/socket.h"
 #include "sentry/vfs/vfs.h"
 
 struct socket;
@@ -64,6 +71,8 @@ struct unix_addr {
 struct unix_skb {
 	TAILQ_ENTRY(unix_skb) link;
 	struct socket *sender; /* referenced; charged `truesize` */
+	bool rcharged;	       /* truesize is charged to the receiver's rmem
+				  instead (UDP: the sender owns nothing) */
 	struct socket *embryo; /* a pending connection (listener queues) */
 	struct scm_fp_list *fp;
 	/* The sender's credentials (pid 0 and ids -1: none attached). */
@@ -73,12 +82,28 @@ struct unix_skb {
 	size_t consumed; /* stream: bytes already read */
 	bool peeked;	 /* datagram: seen by a MSG_PEEK */
 	size_t truesize;
+	/* The protocol's own per-message data (Linux's skb->cb): the
+	 * addresses of a loopback UDP datagram. */
+	_Alignas(8) unsigned char cb[48];
 	char data[];
 };
 TAILQ_HEAD(unix_skb_queue, unix_skb);
 
+/* What another family changes in the AF_UNIX core (see above). */
+struct unix_proto {
+	/* The socket is released: its name leaves the family's tables. */
+	void (*unhash)(struct socket *);
+	/* A connected stream socket s closed; what its peer sees (`reset`:
+	 * s had unread data, or was never accepted). */
+	void (*peer_closed)(struct socket *s, struct socket *peer, bool reset);
+	/* What a reader learns with a message: its source address (in
+	 * msg->name, if asked) and control messages. NULL: nothing. */
+	void (*recv_info)(struct socket *receiver, struct sock_msg *,
+			  const struct unix_skb *);
+};
 struct unix_sock {
 	struct socket *sk;
+	const struct unix_proto *proto; /* NULL: AF_UNIX */
 	enum unix_state state;
 	struct unix_addr *addr; /* bound name, or NULL */
 	struct path path;	/* the socket file of a path name */
@@ -90,6 +115,7 @@ struct unix_sock {
 	unsigned qlen;			 /* messages in rq */
 	unsigned max_backlog;		 /* sk_max_ack_backlog */
 	size_t wmem;		 /* truesize of our messages in flight */
+	size_t rmem;		 /* truesize charged to our queue (UDP) */
 	struct waitq peer_wq;	 /* writers waiting for room in our queue */
 	struct waiter peer_wake; /* our relay on a full peer's peer_wq */
 	struct socket *peer_wake_on;
@@ -107,13 +133,35 @@ static inline struct unix_sock *unix_sk(const struct socket *s)
 	return s->priv;
 }
 
+/* A datagram receiver's queue is over its limit (max_dgram_qlen), or a
+ * listener's backlog is full. */
+static inline bool unix_recvq_full(const struct socket *s)
+{
+	const struct unix_sock *u = unix_sk(s);
+
+	return u->qlen > u->max_backlog;
+}
+
 /* unix.c */
 /* A new AF_UNIX socket of type (already mapped: SOCK_RAW is DGRAM). */
 struct socket *unix_sock_new(int type);
+/* Set up the core of a socket of another family (u is s->priv, zeroed;
+ * the family's ops are s->ops). */
+void unix_sock_init(struct socket *s, struct unix_sock *u,
+		    const struct unix_proto *proto);
+/* Not listening, and at most a quarter of the send buffer in flight. */
+bool unix_writable(const struct socket *);
 /* Close a socket: unhash its name, hang up the peer, drop the queue
  * (pending connections are released too). `embrion`: a connection that
  * was never accepted, whose connector then sees ECONNRESET. */
 void unix_release_sock(struct socket *, bool embrion);
+/* The ops of every socket on the core: close (unix_release_sock without
+ * embrion), and the last reference (closing first a socket that never
+ * had a file, then freeing priv: a family's larger struct with it). */
+void unix_release(struct socket *);
+void unix_destroy(struct socket *);
+/* SIOCINQ: a stream's unread bytes, else the first message's. */
+long unix_inq_len(struct socket *);
 /* Its readiness, for the stream and the datagram kinds. */
 uint32_t unix_stream_poll(struct socket *, struct waitq **);
 uint32_t unix_dgram_poll(struct socket *, struct waitq **);
@@ -142,6 +190,10 @@ int unix_getsockname(struct socket *, struct linux_sockaddr_storage *);
 int unix_getpeername(struct socket *, struct linux_sockaddr_storage *);
 /* Copy the name of socket s into a recvmsg's source address. */
 void unix_copy_addr(struct sock_msg *, struct socket *s);
+/* What a reader learns with a message (unix_proto.recv_info; for AF_UNIX
+ * the sender's name). */
+void unix_skb_recv_info(struct socket *receiver, struct sock_msg *,
+			const struct unix_skb *);
 
 /* unix_conn.c */
 int unix_stream_connect(struct socket *, struct task *,
@@ -150,6 +202,12 @@ int unix_stream_connect(struct socket *, struct task *,
 int unix_dgram_connect(struct socket *, struct task *,
 		       struct linux_sockaddr_storage *, int len, bool nonblock);
 int unix_listen(struct socket *, struct task *, int backlog);
+/* listen() once the family has checked the socket may listen. */
+int unix_listen_core(struct socket *, struct task *, int backlog);
+/* Wire a new stream connection: s (the connector) and newsk (the server
+ * side, not yet accepted) become peers; other is the listener. */
+void unix_stream_link(struct socket *s, struct task *t, struct socket *other,
+		      struct socket *newsk);
 int unix_accept(struct socket *, struct task *, bool nonblock,
 		struct socket **out);
 int unix_shutdown(struct socket *, int how);
@@ -192,6 +250,12 @@ void unix_purge_queue(struct socket *);
 /* unix_stream.c / unix_dgram.c */
 long unix_stream_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_stream_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
+/* The stream data path after the family's checks: a write into other's
+ * queue (consumes scm), and a read of our queue. */
+struct scm_cookie;
+long unix_stream_send(struct socket *s, struct socket *other, struct sock_msg *,
+		      uint32_t flags, struct scm_cookie *);
+long unix_stream_read(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_seqpacket_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);

@@ -305,3 +305,14 @@ void unix_copy_addr(struct sock_msg *msg, struct socket *s)
 	memcpy(msg->name, a->name, (size_t)a->len);
 	msg->namelen = a->len;
 }
+
+void unix_skb_recv_info(struct socket *receiver, struct sock_msg *msg,
+			const struct unix_skb *skb)
+{
+	const struct unix_proto *proto = unix_sk(receiver)->proto;
+
+	if (!proto)
+		unix_copy_addr(msg, skb->sender);
+	else if (proto->recv_info)
+		proto->recv_info(receiver, msg, skb);
+}

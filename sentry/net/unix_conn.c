@@ -22,25 +22,30 @@
 	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |              \
 	 LINUX_POLLRDHUP)
 
-static bool recvq_full(const struct socket *s)
-{
-	const struct unix_sock *u = unix_sk(s);
-
-	return u->qlen > u->max_backlog;
-}
-
-/* Wire a new connection: the embryo's peer is the client, the client's
- * the embryo; the embryo shares the listener's name. */
-static void stream_connect_finish(struct socket *s, struct task *t,
-				  struct socket *other, struct socket *newsk)
+void unix_stream_link(struct socket *s, struct task *t, struct socket *other,
+		      struct socket *newsk)
 {
 	struct unix_sock *u = unix_sk(s), *nu = unix_sk(newsk);
-	struct unix_sock *ou = unix_sk(other);
 
 	socket_get(s);
 	nu->peer = s;
 	nu->state = UNIX_CONNECTED;
-	socket_set_peercred(newsk, t);
+	if (!u->proto) {
+		socket_set_peercred(newsk, t);
+		socket_copy_peercred(s, other);
+	}
+	u->state = UNIX_CONNECTED;
+	socket_get(newsk);
+	u->peer = newsk;
+}
+
+/* Wire a new connection; the embryo shares the listener's name. */
+static void stream_connect_finish(struct socket *s, struct task *t,
+				  struct socket *other, struct socket *newsk)
+{
+	struct unix_sock *nu = unix_sk(newsk), *ou = unix_sk(other);
+
+	unix_stream_link(s, t, other, newsk);
 	if (ou->path.dentry) {
 		nu->path = ou->path;
 		path_get(&nu->path);
@@ -49,10 +54,6 @@ static void stream_connect_finish(struct socket *s, struct task *t,
 		ou->addr->refs++;
 		nu->addr = ou->addr;
 	}
-	socket_copy_peercred(s, other);
-	u->state = UNIX_CONNECTED;
-	socket_get(newsk);
-	u->peer = newsk;
 }
 
 int unix_stream_connect(struct socket *s, struct task *t,
@@ -93,7 +94,7 @@ int unix_stream_connect(struct socket *s, struct task *t,
 			err = -ECONNREFUSED;
 			goto out_put;
 		}
-		if (!recvq_full(other))
+		if (!unix_recvq_full(other))
 			break;
 		/* The backlog is full: wait for an accept (or EAGAIN). */
 		err = socket_wait(t, &ou->peer_wq, NULL, ~0u, deadline);
@@ -205,6 +206,13 @@ int unix_listen(struct socket *s, struct task *t, int backlog)
 		return -EOPNOTSUPP;
 	if (!u->addr)
 		return -EINVAL; /* no name to listen on */
+	return unix_listen_core(s, t, backlog);
+}
+
+int unix_listen_core(struct socket *s, struct task *t, int backlog)
+{
+	struct unix_sock *u = unix_sk(s);
+
 	if (u->state != UNIX_CLOSE && u->state != UNIX_LISTEN)
 		return -EINVAL;
 	if ((unsigned)backlog > u->max_backlog)

@@ -25,13 +25,6 @@
 	 LINUX_POLLRDNORM | LINUX_POLLWRNORM | LINUX_POLLWRBAND |              \
 	 LINUX_POLLRDHUP)
 
-static bool recvq_full(const struct socket *s)
-{
-	const struct unix_sock *u = unix_sk(s);
-
-	return u->qlen > u->max_backlog;
-}
-
 /* What Linux charges for a datagram of len bytes. */
 static size_t dgram_truesize(size_t len)
 {
@@ -140,7 +133,7 @@ static int deliver(struct socket *s, struct sock_msg *msg,
 		if (other->shutdown & SOCK_RCV_SHUTDOWN)
 			return -EPIPE;
 		if (other != s && unix_sk(other)->peer != s &&
-		    recvq_full(other)) {
+		    unix_recvq_full(other)) {
 			if (deadline >= 0) {
 				err = socket_wait(msg->t,
 						  &unix_sk(other)->peer_wq,
@@ -325,7 +318,7 @@ long unix_dgram_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 		unix_skb_unlink(s, skb);
 	waitq_notify(&u->peer_wq,
 		     LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND);
-	unix_copy_addr(msg, skb->sender);
+	unix_skb_recv_info(s, msg, skb);
 	avail = skb->len - (size_t)off;
 	if (size > avail)
 		size = avail;

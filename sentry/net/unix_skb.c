@@ -104,6 +104,10 @@ void unix_skb_unlink(struct socket *r, struct unix_skb *skb)
 
 	TAILQ_REMOVE(&u->rq, skb, link);
 	u->qlen--;
+	if (skb->rcharged) {
+		u->rmem -= skb->truesize;
+		skb->rcharged = false;
+	}
 }
 
 void unix_purge_queue(struct socket *s)

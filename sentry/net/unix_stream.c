@@ -67,10 +67,7 @@ static int fill_skb(struct unix_skb *skb, struct sock_msg *msg,
 long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
 	struct unix_sock *u = unix_sk(s);
-	size_t len = msg->uio->resid, sent = 0;
 	struct scm_cookie scm;
-	struct socket *other;
-	int64_t deadline;
 	long err;
 
 	unix_gc_on_send();
@@ -85,9 +82,30 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 		goto out;
 	}
 	err = -ENOTCONN;
-	other = u->peer;
-	if (!other)
+	if (!u->peer)
 		goto out;
+	return unix_stream_send(s, u->peer, msg, flags, &scm);
+out:
+	scm_destroy(&scm);
+	return err;
+}
+
+/* The receiver stopped taking data: gone, or (AF_UNIX only, TCP keeps
+ * queueing) shut down for reading. */
+static bool peer_gone(const struct socket *s, const struct socket *other)
+{
+	return unix_sk(other)->dead ||
+	       (!unix_sk(s)->proto && (other->shutdown & SOCK_RCV_SHUTDOWN));
+}
+
+long unix_stream_send(struct socket *s, struct socket *other,
+		      struct sock_msg *msg, uint32_t flags,
+		      struct scm_cookie *scm)
+{
+	size_t len = msg->uio->resid, sent = 0;
+	int64_t deadline;
+	long err;
+
 	if (s->shutdown & SOCK_SEND_SHUTDOWN)
 		goto pipe_err;
 	deadline = socket_deadline(flags & LINUX_MSG_DONTWAIT, s->sndtimeo_ns);
@@ -102,29 +120,29 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 		err = -ENOMEM;
 		if (!skb)
 			goto out;
-		err = fill_skb(skb, msg, &scm);
+		err = fill_skb(skb, msg, scm);
 		if (err) {
 			unix_skb_free(skb);
 			goto out;
 		}
-		if (unix_sk(other)->dead ||
-		    (other->shutdown & SOCK_RCV_SHUTDOWN)) {
+		if (peer_gone(s, other)) {
 			unix_skb_free(skb);
 			goto pipe_err;
 		}
-		unix_maybe_add_creds(skb, s, other, msg->t);
+		if (!unix_sk(s)->proto)
+			unix_maybe_add_creds(skb, s, other, msg->t);
 		unix_skb_queue_tail(other, skb);
 		socket_wake(other, LINUX_POLLIN | LINUX_POLLRDNORM);
 		sent += size;
 	}
-	scm_destroy(&scm);
+	scm_destroy(scm);
 	return (long)sent;
 pipe_err:
 	if (!sent && !(flags & LINUX_MSG_NOSIGNAL))
 		socket_sigpipe(msg->t);
 	err = -EPIPE;
 out:
-	scm_destroy(&scm);
+	scm_destroy(scm);
 	return sent ? (long)sent : err;
 }
 
@@ -178,14 +196,14 @@ static int read_one(struct stream_read *r, struct unix_skb *skb, size_t skip)
 		/* Never glue messages from different writers. */
 		if (!same_creds(skb, &r->scm))
 			return 0;
-	} else if (s->flags & SOCKF_PASSCRED) {
+	} else if ((s->flags & SOCKF_PASSCRED) && !unix_sk(s)->proto) {
 		r->scm.creds.pid = skb->pid;
 		r->scm.creds.uid = skb->uid;
 		r->scm.creds.gid = skb->gid;
 		r->check_creds = true;
 	}
 	if (!r->addr_done) {
-		unix_copy_addr(r->msg, skb->sender);
+		unix_skb_recv_info(s, r->msg, skb);
 		r->addr_done = true;
 	}
 	chunk = skb_left(skb) - skip;
@@ -218,14 +236,19 @@ static int read_one(struct stream_read *r, struct unix_skb *skb, size_t skip)
 
 long unix_stream_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
+	if (unix_sk(s)->state != UNIX_CONNECTED)
+		return -EINVAL;
+	return unix_stream_read(s, msg, flags);
+}
+
+long unix_stream_read(struct socket *s, struct sock_msg *msg, uint32_t flags)
+{
 	struct unix_sock *u = unix_sk(s);
 	struct stream_read r = {.s = s, .msg = msg, .flags = flags};
 	size_t target, skip = 0;
 	int64_t deadline;
 	long err = 0;
 
-	if (u->state != UNIX_CONNECTED)
-		return -EINVAL;
 	if (flags & LINUX_MSG_OOB)
 		return -EINVAL; /* never any out-of-band data */
 	r.size = msg->uio->resid;

@@ -194,7 +194,40 @@ int main(int argc, char **argv)
 	/* Raw network access. */
 	MUST_FAIL("socket(AF_INET, SOCK_RAW)", socket(AF_INET, SOCK_RAW, IPPROTO_RAW));
 	MUST_FAIL("socket(AF_PACKET, SOCK_RAW)", socket(17 /* AF_PACKET */, SOCK_RAW, 0));
-	MUST_FAIL("socket(AF_NETLINK)", socket(16 /* AF_NETLINK */, SOCK_RAW, 0));
+	/* The Sentry answers NETLINK_ROUTE itself (the sandbox's lo, read
+	 * only); no other netlink protocol reaches anything. */
+	MUST_FAIL("socket(AF_NETLINK, NETLINK_AUDIT)", socket(16, SOCK_RAW, 9));
+	MUST_FAIL("socket(AF_NETLINK, NETLINK_KOBJECT_UEVENT)", socket(16, SOCK_RAW, 15));
+	MUST_FAIL("socket(AF_NETLINK, NETLINK_GENERIC)", socket(16, SOCK_RAW, 16));
+	{
+		/* RTM_NEWADDR 10.9.9.9/8 on lo, acknowledged. */
+		struct {
+			uint32_t len;
+			uint16_t type, flags;
+			uint32_t seq, pid;
+			uint8_t family, prefixlen, aflags, scope;
+			uint32_t index;
+			uint16_t alen, atype;
+			uint8_t addr[4];
+		} rq = { sizeof(rq), 20, 0x1 | 0x4 | 0x400, 1, 0, 2, 8, 0, 0, 1,
+			 8, 2, { 10, 9, 9, 9 } };
+		struct {
+			uint32_t len;
+			uint16_t type, flags;
+			uint32_t seq, pid;
+			int32_t error;
+		} ack = { 0 };
+		int s = socket(16, SOCK_RAW, 0);
+		long rc = -1;
+
+		if (s >= 0 && send(s, &rq, sizeof(rq), 0) == sizeof(rq) &&
+		    recv(s, &ack, sizeof(ack), MSG_DONTWAIT) >= (long)sizeof(ack))
+			rc = ack.type == 2 && ack.error < 0 ? -1 : 0;
+		report("add an address over rtnetlink", rc, ack.error < 0 ? -ack.error : errno,
+		       rc < 0);
+		if (s >= 0)
+			close(s);
+	}
 	if (port) {
 		struct sockaddr_in sa = { .sin_family = AF_INET,
 					  .sin_port = htons((uint16_t)port),

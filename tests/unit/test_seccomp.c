@@ -26,8 +26,8 @@
 #include "tests/unit/bpf_sim.h"
 
 static const struct seccomp_filter *const filters[] = {
-	&seccomp_filter_sentry, &seccomp_filter_gofer, &seccomp_filter_gofer_rw,
-	&seccomp_filter_stub,
+	&seccomp_filter_sentry, &seccomp_filter_sentry_hostnet,
+	&seccomp_filter_gofer, &seccomp_filter_gofer_rw, &seccomp_filter_stub,
 };
 
 /* Export a filter's BPF for simulation. */
@@ -128,6 +128,53 @@ static void test_sentry_clone_threads_only(void **state)
 	free(prog);
 }
 
+/* --network=host adds internet sockets to the Sentry's filter, and only
+ * those: without it no host socket can be made; with it AF_INET and
+ * AF_INET6 stream and datagram sockets, but no raw, packet or netlink one. */
+static void test_sentry_hostnet(void **state)
+{
+	size_t len, hlen;
+	struct sock_filter *prog = export(&seccomp_filter_sentry, &len);
+	struct sock_filter *hprog;
+	int err;
+	scmp_filter_ctx ctx = seccomp_filter_build_with(
+		&seccomp_filter_sentry, &seccomp_filter_sentry_hostnet, &err);
+	uint64_t tcp[6] = { 2, 1 | 0x800 | 0x80000 }, udp6[6] = { 10, 2 },
+		 raw[6] = { 2, 3 }, packet[6] = { 17, 3 }, nl[6] = { 16, 3 },
+		 unix_[6] = { 1, 1 }, bind_[6] = { 3 };
+
+	(void)state;
+	assert_non_null(ctx);
+	hprog = bpf_sim_export(ctx, &hlen);
+	seccomp_release(ctx);
+	assert_non_null(hprog);
+	assert_int_equal(sim(prog, len, SYS_socket, AUDIT_ARCH_X86_64, tcp),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(prog, len, SYS_bind, AUDIT_ARCH_X86_64, bind_),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(hprog, hlen, SYS_socket, AUDIT_ARCH_X86_64, tcp),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(sim(hprog, hlen, SYS_socket, AUDIT_ARCH_X86_64, udp6),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(sim(hprog, hlen, SYS_bind, AUDIT_ARCH_X86_64, bind_),
+			 SECCOMP_RET_ALLOW);
+	assert_int_equal(sim(hprog, hlen, SYS_socket, AUDIT_ARCH_X86_64, raw),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(hprog, hlen, SYS_socket, AUDIT_ARCH_X86_64,
+			     packet),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(hprog, hlen, SYS_socket, AUDIT_ARCH_X86_64, nl),
+			 SECCOMP_RET_KILL_PROCESS);
+	assert_int_equal(sim(hprog, hlen, SYS_socket, AUDIT_ARCH_X86_64,
+			     unix_),
+			 SECCOMP_RET_KILL_PROCESS);
+	/* Everything the Sentry alone may do, it still may. */
+	assert_int_equal(sim(hprog, hlen, SYS_read, AUDIT_ARCH_X86_64, NULL),
+			 SECCOMP_RET_ALLOW);
+	free(prog);
+	free(hprog);
+}
+
 /* The writable Gofer may do everything the read-only one may (each rule of
  * gofer.yaml gives ALLOW under gofer_rw too), and the read-only one none of
  * the write path. */
@@ -222,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_rules_simulate),
 		cmocka_unit_test(test_sentry_clone_threads_only),
 		cmocka_unit_test(test_gofer_filters),
+		cmocka_unit_test(test_sentry_hostnet),
 		cmocka_unit_test(test_sentry_filter_loads),
 	};
 
