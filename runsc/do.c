@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -181,7 +182,7 @@ static int parse_opts(int argc, char **argv, struct do_opts *o)
 	};
 	int c, err;
 
-	o->hostname = "cvisor";
+	o->hostname = NULL;
 	o->overlay = true;
 	o->ndirs = 0;
 	if (!getcwd(o->cwd, sizeof(o->cwd)))
@@ -244,6 +245,15 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 	err = parse_opts(argc, argv, &o);
 	if (err)
 		return err;
+	/* Its own name, unless it shares the host's network: then the
+	 * host's, which the host's /etc/hosts (seen inside) resolves. */
+	if (!o.hostname) {
+		static struct utsname u;
+
+		o.hostname = "cvisor";
+		if (strcmp(g->network, "host") == 0 && uname(&u) == 0)
+			o.hostname = u.nodename;
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		fprintf(stderr, "runsc: socketpair: %m\n");
 		return 1;

@@ -84,20 +84,16 @@ static int mount_root(bool overlay)
  */
 static int make_dirs(const char *path)
 {
-	struct path root = { kernel->root_mount, kernel->root_mount->root };
-	struct task *t = calloc(1, sizeof(*t));
+	struct task *t;
 	char buf[LINUX_PATH_MAX];
 	size_t len = strlen(path);
-	int err = t ? 0 : -ENOMEM;
+	int err;
 
-	if (!err && (len >= sizeof(buf) || path[0] != '/'))
-		err = -EINVAL;
-	if (!err)
-		err = fs_context_new(&root, &t->fs);
-	if (err) {
-		free(t);
+	if (len >= sizeof(buf) || path[0] != '/')
+		return -EINVAL;
+	err = boot_root_task_new(&t);
+	if (err)
 		return err;
-	}
 	memcpy(buf, path, len + 1);
 	for (char *p = buf + 1; !err; p++) {
 		char save = *p;
@@ -112,9 +108,31 @@ static int make_dirs(const char *path)
 		if (!save)
 			break;
 	}
+	boot_root_task_put(t);
+	return err;
+}
+
+int boot_root_task_new(struct task **out)
+{
+	struct path root = { kernel->root_mount, kernel->root_mount->root };
+	struct task *t = calloc(1, sizeof(*t));
+	int err;
+
+	if (!t)
+		return -ENOMEM;
+	err = fs_context_new(&root, &t->fs);
+	if (err) {
+		free(t);
+		return err;
+	}
+	*out = t;
+	return 0;
+}
+
+void boot_root_task_put(struct task *t)
+{
 	fs_context_put(t->fs);
 	free(t);
-	return err;
 }
 
 /* The config's mounts, in order (after the root): an OCI config's, or
@@ -195,6 +213,9 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	err = mount_root(!cfg->no_overlay);
 	if (err)
 		return err;
+	/* Before the --rw-dir mounts: they must never receive these. */
+	if (!cfg->oci_mounts && !cfg->no_overlay)
+		boot_write_name_files(cfg);
 	if (cfg->oci_mounts)
 		return mount_list(cfg->mounts, cfg->nmounts);
 	if ((err = devfs_new(&sb)) ||

@@ -6,7 +6,8 @@
 #                   server inside cannot be reached from the host; every
 #                   other address is unreachable; `ip` sees what a fresh
 #                   network namespace has; an http.server inside answers
-#                   a client inside.
+#                   a client inside; /etc/hostname, /etc/hosts and
+#                   /etc/resolv.conf agree with the sandbox.
 #   --network=host  the host's network: a program inside fetches a page
 #                   from a server on the host's loopback, and a server
 #                   inside is reachable from the host.
@@ -133,6 +134,16 @@ print("127.0.0.1" in {a[4][0] for a in socket.getaddrinfo("localhost", 80)})
 print(socket.if_nameindex() == [(1, "lo")])' 2>&1)
 check "none: localhost resolves, lo is the one interface" "True
 True" "$out"
+# The names glibc reads agree with the sandbox: its hostname resolves to
+# its loopback, and there is no name server to wait for.
+out=$("$runsc" --network=none do --hostname box "$PY" -c '
+import socket
+print(socket.gethostname(), open("/etc/hostname").read().strip())
+print(socket.gethostbyname(socket.gethostname()))
+print("nameserver" in open("/etc/resolv.conf").read())' 2>&1)
+check "none: hostname, /etc/hostname and /etc/hosts agree" "box box
+127.0.1.1
+False" "$out"
 if command -v ip >/dev/null 2>&1 && unshare -n true 2>/dev/null; then
 	for c in "ip addr" "ip link" "ip route show table all"; do
 		want=$(unshare -n sh -c "ip link set lo up && $c" 2>&1)
@@ -167,6 +178,9 @@ check "host: interfaces, options passed, filters refused" \
 	"True
 True
 Protocol not available" "$out"
+out=$("$runsc" --network=host do sh -c 'hostname; cat /etc/resolv.conf' 2>&1)
+check "host: the host's hostname and resolv.conf" \
+	"$(uname -n; cat /etc/resolv.conf 2>&1)" "$out"
 
 echo "1..$n"
 exit $fail
