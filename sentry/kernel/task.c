@@ -53,6 +53,7 @@ int task_wait(struct task *t, int64_t deadline_ns, bool interruptible)
 {
 	int ret = 0;
 	enum task_state saved = t->state;
+	int64_t asleep = kernel_now_ns();
 
 	t->woken = false;
 	t->state = TASK_BLOCKED;
@@ -78,6 +79,7 @@ int task_wait(struct task *t, int64_t deadline_ns, bool interruptible)
 	}
 	t->woken = false;
 	t->state = saved == TASK_BLOCKED ? TASK_RUNNING : saved;
+	t->blocked_ns += kernel_now_ns() - asleep;
 	return ret;
 }
 
@@ -98,6 +100,7 @@ int task_host_poll(struct task *t, struct pollfd *fds, int n,
 {
 	struct pollfd stack[17], *p = stack;
 	struct timespec ts, *tsp = NULL;
+	int64_t asleep;
 	int ready, err;
 
 	if (must_stop_waiting(t, true))
@@ -121,10 +124,12 @@ int task_host_poll(struct task *t, struct pollfd *fds, int n,
 	memcpy(p, fds, (size_t)n * sizeof(*p));
 	p[n] = (struct pollfd){ .fd = t->interrupt_fd, .events = POLLIN };
 	t->in_host_wait = true;
+	asleep = kernel_now_ns();
 	kernel_unlock();
 	ready = ppoll(p, (nfds_t)n + 1, tsp, NULL);
 	err = errno;
 	kernel_lock();
+	t->blocked_ns += kernel_now_ns() - asleep;
 	t->in_host_wait = false;
 	if (p[n].revents & POLLIN) {
 		uint64_t v;

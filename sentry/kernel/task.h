@@ -132,6 +132,10 @@ struct task {
 	char comm[16];
 	int64_t start_ns;           /* kernel_now_ns() at creation */
 	int64_t utime_ns, stime_ns; /* guest and Sentry time used */
+	/* Time spent asleep in task_wait/task_host_poll: a blocking system
+	 * call's wall time less this is the system time it used (a sleep
+	 * is not CPU time). */
+	int64_t blocked_ns;
 	int pdeath_signal;
 	uint64_t personality;
 	uint64_t timer_slack_ns;

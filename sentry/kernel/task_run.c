@@ -105,10 +105,12 @@ static void task_trap_signal(struct task *t, const struct trap *tr)
 	signal_force(t, tr->signo, tr->code, tr->addr);
 }
 
-/* Account the time the task spent since `since` to user or system time. */
-static void account(int64_t *counter, int64_t since)
+/* Account the time the task spent since `since` to user or system time,
+ * less what it slept (`asleep`: blocked_ns then) in a blocking call. */
+static void account(struct task *t, int64_t *counter, int64_t since,
+		    int64_t asleep)
 {
-	*counter += kernel_now_ns() - since;
+	*counter += kernel_now_ns() - since - (t->blocked_ns - asleep);
 }
 
 static void *task_thread(void *arg)
@@ -128,7 +130,7 @@ static void *task_thread(void *arg)
 	}
 	task_started(t);
 	for (;;) {
-		int64_t since;
+		int64_t since, asleep;
 
 		if (signal_handle_pending(t))
 			break;
@@ -140,8 +142,9 @@ static void *task_thread(void *arg)
 		err = ops->ctx_switch(t->ctx, mm_as(t->mm), &t->cpu, &tr);
 		kernel_lock();
 		t->in_guest = false;
-		account(&t->utime_ns, since);
+		account(t, &t->utime_ns, since, t->blocked_ns);
 		since = kernel_now_ns();
+		asleep = t->blocked_ns;
 		if (err) {
 			/* The platform lost the thread (or refused registers
 			 * the guest set): the process cannot go on. */
@@ -162,7 +165,7 @@ static void *task_thread(void *arg)
 		case TRAP_INTERRUPTED:
 			break;
 		}
-		account(&t->stime_ns, since);
+		account(t, &t->stime_ns, since, asleep);
 	}
 	task_exit(t);
 	kernel_unlock();

@@ -138,6 +138,25 @@ long kern_clock_getres(struct task *t, const struct clock_getres_args *a)
 	return 0;
 }
 
+/* The sandbox may not set the host's clock, as a container without
+ * CAP_SYS_TIME; but Linux's checks come first, so a program probing
+ * which clocks are settable learns what it would on Linux: EINVAL for
+ * every clock but CLOCK_REALTIME (the others have no set operation;
+ * checked before the pointer), EFAULT, EINVAL for a bad time, then
+ * EPERM. */
+long kern_clock_settime(struct task *t, const struct clock_settime_args *a)
+{
+	struct linux_timespec ts;
+
+	if (a->clockid != LINUX_CLOCK_REALTIME)
+		return -EINVAL;
+	if (task_copy_in(t, a->tp, &ts, sizeof(ts)))
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	return -EPERM;
+}
+
 long kern_gettimeofday(struct task *t, const struct gettimeofday_args *a)
 {
 	struct timespec ts;

@@ -5,6 +5,7 @@
  * timers itself. */
 #include "itest.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -350,6 +351,41 @@ int main(void)
 			spin++;
 		long long c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), th1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		CHECK(c1 - c0 >= 20 * MS && th1 - th0 >= 10 * MS, "CPU-time clocks advance while spinning");
+		/* clock_settime: Linux's checks before any permission one
+		 * (the valid CLOCK_REALTIME case differs with CAP_SYS_TIME). */
+		struct timespec good = { 1, 0 }, bad = { 1, 2000000000 };
+		errno = 0;
+		CHECK(clock_settime(CLOCK_MONOTONIC, &good) == -1 && errno == EINVAL,
+		      "clock_settime(CLOCK_MONOTONIC) is EINVAL");
+		errno = 0;
+		CHECK(syscall(SYS_clock_settime, CLOCK_BOOTTIME, (void *)1) == -1 && errno == EINVAL,
+		      "clock_settime(CLOCK_BOOTTIME, bad pointer) is EINVAL first");
+		errno = 0;
+		CHECK(syscall(SYS_clock_settime, CLOCK_REALTIME, (void *)1) == -1 && errno == EFAULT,
+		      "clock_settime(CLOCK_REALTIME, bad pointer) is EFAULT");
+		errno = 0;
+		CHECK(clock_settime(CLOCK_REALTIME, &bad) == -1 && errno == EINVAL,
+		      "clock_settime(CLOCK_REALTIME, 2e9 ns) is EINVAL");
+		errno = 0;
+		CHECK(clock_settime(12345, &good) == -1 && errno == EINVAL,
+		      "clock_settime(unknown clock) is EINVAL");
+
+		/* Sleeping, or blocking in a read, is not CPU time. */
+		struct timespec nap = { 0, 100 * MS };
+		int sp[2];
+		c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		th0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		nanosleep(&nap, NULL);
+		CHECK(pipe(sp) == 0, "pipe");
+		struct pollfd pf = { sp[0], POLLIN, 0 };
+		poll(&pf, 1, 100);
+		close(sp[0]);
+		close(sp[1]);
+		c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		th1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+		CHECKF(c1 - c0 < 20 * MS && th1 - th0 < 20 * MS,
+		       "200 ms asleep (nanosleep, poll) is not CPU time",
+		       "process %lld ns, thread %lld ns", c1 - c0, th1 - th0);
 		clockid_t cid;
 		CHECK(clock_getcpuclockid(getpid(), &cid) == 0 && clock_ns(cid) >= c1,
 		      "clock_getcpuclockid(self) clock works");
