@@ -101,6 +101,8 @@ class NetLevel:
     name: str             # SOL_IP ...
     value: int
     options: list         # [NetOpt]
+    shares: object = None  # the NetLevel that is one table with this one
+    shares_at: tuple = None  # where `shares:` is written (for errors)
 
 
 @dataclass

@@ -6,7 +6,7 @@ import os
 from .loader import LDict, load_yaml
 from .model import NetCmsg, NetIoctl, NetLevel, NetOpt, NetOpts
 
-LEVEL_KEYS = {"level", "value", "options"}
+LEVEL_KEYS = {"level", "value", "options", "shares"}
 OPT_KEYS = {"name", "value", "type", "size", "sentry", "default", "min",
             "max", "host", "note"}
 IOCTL_KEYS = {"name", "value", "size", "host", "note"}
@@ -36,6 +36,8 @@ def load_netopts(errs, spec_dir, helpers):
         if level:
             levels.append(level)
     by_level = {lv.name: lv for lv in levels}
+    for lv in levels:
+        _shares(errs, lv, by_level)
     ioctls = [i for i in (_ioctl(errs, e, helpers, names)
                           for e in doc.get("ioctls") or []) if i]
     cmsgs = [c for c in (_cmsg(errs, e, helpers, names, by_level)
@@ -71,7 +73,12 @@ def _level(errs, lv, ident, as_int, unknown_keys, names):
     if not isinstance(lname, str) or not ident.match(lname):
         errs.add(lv.at("level"), "a level needs an identifier name")
         return None
-    level = NetLevel(lname, value, [])
+    shares = lv.get("shares")
+    if shares is not None and (not isinstance(shares, str) or
+                               not ident.match(shares)):
+        errs.add(lv.at("shares"), f"{lname}: shares names a level")
+        shares = None
+    level = NetLevel(lname, value, [], shares, lv.at("shares"))
     seen = {}
     for o in lv.get("options") or []:
         opt = _option(errs, o, level, ident, as_int, unknown_keys, names)
@@ -83,6 +90,34 @@ def _level(errs, lv, ident, as_int, unknown_keys, names):
         seen[opt.value] = opt.name
         level.options.append(opt)
     return level
+
+
+def _shares(errs, lv, by_level):
+    """`shares: OTHER`: the two levels are one table (each answers the
+    other's options), so OTHER must be another level that shares with
+    none, and no option number may mean one thing at one level and
+    another at the other."""
+    if lv.shares is None:
+        return
+    other = by_level.get(lv.shares)
+    where = lv.shares_at
+    if other is None or other is lv:
+        errs.add(where, f"{lv.name}: shares '{lv.shares}', which is not "
+                 "another level")
+        lv.shares = None
+        return
+    if other.shares is not None or any(
+            getattr(x.shares, "name", x.shares) == other.name
+            for x in by_level.values() if x is not lv):
+        errs.add(where, f"{lv.name}: {other.name} already shares a level")
+        lv.shares = None
+        return
+    theirs = {o.value: o.name for o in other.options}
+    for o in lv.options:
+        if o.value in theirs:
+            errs.add(where, f"{lv.name} shares {other.name}, but value "
+                     f"{o.value} is both '{o.name}' and '{theirs[o.value]}'")
+    lv.shares = other
 
 
 def _option(errs, o, level, ident, as_int, unknown_keys, names):

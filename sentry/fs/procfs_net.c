@@ -3,11 +3,11 @@
  * procfs_net.c: /proc/PID/net (and /proc/net, a link to self/net): the
  * sandbox's sockets and interfaces in Linux's exact formats: tcp and tcp6
  * (listening and connected TCP sockets of the loopback stack), udp and
- * udp6 (bound UDP sockets), unix (every AF_UNIX socket), dev and
- * if_inet6 (netdev.h). Kernel pointers read as zero, as under
- * kptr_restrict. With --network=host the internet tables are empty:
- * those sockets are the host's, and the Sentry does not ask the host
- * for its tables.
+ * udp6 (bound UDP sockets), udplite and udplite6 (UDP-Lite's), unix
+ * (every AF_UNIX socket), dev and if_inet6 (netdev.h). Kernel pointers
+ * read as zero, as under kptr_restrict. With --network=host the internet
+ * tables are empty: those sockets are the host's, and the Sentry does
+ * not ask the host for its tables.
  */
 #include <stdio.h>
 #include <string.h>
@@ -165,27 +165,51 @@ static int show_tcp6(struct proc_ctx *ctx, struct pbuf *b)
 	return 0;
 }
 
-static int show_udp(struct proc_ctx *ctx, struct pbuf *b)
+/* udp4_seq_show's and udp6_seq_show's files, which udplite and
+ * udplite6 share with UDP-Lite's own table. */
+static void udp_file(struct pbuf *b, enum loop_proto p, int family)
 {
 	size_t start = b->len;
 
+	if (family == LINUX_AF_INET) {
+		pbuf_puts(b, "   sl  local_address rem_address   st tx_queue "
+			     "rx_queue tr tm->when retrnsmt   uid  timeout "
+			     "inode ref pointer drops");
+		pad(b, start, UDP_LINE);
+	} else {
+		pbuf_puts(b, "  sl  local_address                         "
+			     "remote_address                        st "
+			     "tx_queue rx_queue tr tm->when retrnsmt   uid  "
+			     "timeout inode ref pointer drops\n");
+	}
+	inet_table(b, p, family);
+}
+
+static int show_udp(struct proc_ctx *ctx, struct pbuf *b)
+{
 	(void)ctx;
-	pbuf_puts(b, "   sl  local_address rem_address   st tx_queue "
-		     "rx_queue tr tm->when retrnsmt   uid  timeout inode ref "
-		     "pointer drops");
-	pad(b, start, UDP_LINE);
-	inet_table(b, LOOP_UDP, LINUX_AF_INET);
+	udp_file(b, LOOP_UDP, LINUX_AF_INET);
 	return 0;
 }
 
 static int show_udp6(struct proc_ctx *ctx, struct pbuf *b)
 {
 	(void)ctx;
-	pbuf_puts(b, "  sl  local_address                         "
-		     "remote_address                        st tx_queue "
-		     "rx_queue tr tm->when retrnsmt   uid  timeout inode ref "
-		     "pointer drops\n");
-	inet_table(b, LOOP_UDP, LINUX_AF_INET6);
+	udp_file(b, LOOP_UDP, LINUX_AF_INET6);
+	return 0;
+}
+
+static int show_udplite(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	udp_file(b, LOOP_UDPLITE, LINUX_AF_INET);
+	return 0;
+}
+
+static int show_udplite6(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	udp_file(b, LOOP_UDPLITE, LINUX_AF_INET6);
 	return 0;
 }
 
@@ -281,6 +305,8 @@ const struct proc_node proc_net_entries[] = {
 	PROC_REG("tcp6", 0444, show_tcp6),
 	PROC_REG("udp", 0444, show_udp),
 	PROC_REG("udp6", 0444, show_udp6),
+	PROC_REG("udplite", 0444, show_udplite),
+	PROC_REG("udplite6", 0444, show_udplite6),
 	PROC_REG("unix", 0444, show_unix),
 	{0},
 };

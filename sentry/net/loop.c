@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * loop.c: the loopback stack (see loop.h): socket(2) for it, and what its
- * TCP and UDP sockets share (names, ioctls, the state they report).
+ * TCP, UDP and UDP-Lite sockets share (names, ioctls, the state they
+ * report).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,6 +34,7 @@ struct socket *loop_sock_new(int family, int type, int protocol,
 		socket_put(s);
 		return NULL;
 	}
+	/* UDP-Lite is UDP's code, as udplite_prot is udp_prot's functions. */
 	unix_sock_init(s, &ls->u,
 		       proto == LOOP_TCP ? &loop_tcp_proto : &loop_udp_proto);
 	ls->proto = proto;
@@ -73,6 +75,10 @@ static int loop_create(struct task *t, int family, int type, int protocol,
 					 ? LINUX_IPPROTO_ICMP
 					 : LINUX_IPPROTO_ICMPV6))
 			return -EACCES;
+		if (protocol == LINUX_IPPROTO_UDPLITE) {
+			proto = LOOP_UDPLITE;
+			break;
+		}
 		if (protocol && protocol != LINUX_IPPROTO_UDP)
 			return -EPROTONOSUPPORT;
 		proto = LOOP_UDP;

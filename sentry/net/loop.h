@@ -18,7 +18,11 @@
  * ECONNRESET), a write to a closed peer (it goes, then EPIPE), states for
  * TCP_INFO and /proc/net/tcp; UDP's connected sockets (ECONNREFUSED on
  * the call after a send to a port nobody holds, as the ICMP error does),
- * per-socket receive buffers, IP_PKTINFO and friends.
+ * per-socket receive buffers, IP_PKTINFO and friends. UDP-Lite (RFC 3828,
+ * IPPROTO_UDPLITE) is UDP with its own port table, so that it only talks
+ * to UDP-Lite, and with the checksum coverage a sender sets and a
+ * receiver demands (a datagram covered less than the receiver asks is
+ * dropped, as udp_queue_rcv_one_skb does).
  *
  * What it does not: TIME_WAIT (a port is free again as soon as its
  * socket is closed), urgent data, multicast and broadcast delivery, raw
@@ -51,7 +55,8 @@ struct netopt;
 #define LOOP_TCP_RMEM_DEFAULT 131072
 #define LOOP_TCP_WMEM_MAX 4194304
 
-enum loop_proto { LOOP_TCP, LOOP_UDP, LOOP_NPROTO };
+/* The protocols, each with its own port table. */
+enum loop_proto { LOOP_TCP, LOOP_UDP, LOOP_UDPLITE, LOOP_NPROTO };
 
 struct loop_sock {
 	struct unix_sock u; /* first: the AF_UNIX core (unix_sk works) */
@@ -78,6 +83,11 @@ struct loop_sock {
 	int32_t tclass;	     /* IPV6_TCLASS */
 	uint32_t mcast_if;   /* IP_MULTICAST_IF (network order) */
 	int32_t mcast_if6;   /* IPV6_MULTICAST_IF */
+	/* UDP-Lite's UDPLITE_SEND_CSCOV and UDPLITE_RECV_CSCOV (0: the whole
+	 * datagram), and whether each was ever set (UDPLITE_SEND_CC,
+	 * UDPLITE_RECV_CC): a receiver that never set one takes any. */
+	uint16_t pcslen, pcrlen;
+	bool send_cc, recv_cc;
 	LIST_ENTRY(loop_sock) port_link;
 	int32_t opts[]; /* stored options (netopt_slot) */
 };
@@ -91,11 +101,12 @@ static inline struct loop_sock *loop_sk(const struct socket *s)
 struct loop_cb {
 	struct inet_ep src, dst;
 	uint8_t ttl, tos;
+	uint16_t cscov;	   /* UDP-Lite: bytes the checksum covers, 0: all */
 	int64_t tstamp_ns; /* arrival, CLOCK_REALTIME */
 };
 
 /* loop.c */
-/* A new socket of the stack (tcp or udp), not yet in any table. */
+/* A new socket of the stack, not yet in any table. */
 struct socket *loop_sock_new(int family, int type, int protocol,
 			     enum loop_proto proto, struct task *t);
 /* The value of a stored option (netopt.h). */
@@ -145,7 +156,7 @@ int loop_route(struct socket *, struct inet_ep *dst, bool udp);
 
 /* loop_tcp.c */
 extern const struct socket_ops loop_tcp_ops;
-/* loop_udp.c */
+/* loop_udp.c: UDP and UDP-Lite */
 extern const struct socket_ops loop_udp_ops;
 
 /* loop_opt.c: IP, IPv6, TCP and UDP options */

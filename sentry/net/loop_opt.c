@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * loop_opt.c: the loopback stack's socket options at the IP, IPv6, TCP
- * and UDP levels, and the IP control messages of UDP sends and
+ * loop_opt.c: the loopback stack's socket options at the IP, IPv6, TCP,
+ * UDP and UDP-Lite levels, and the IP control messages of UDP sends and
  * receives. spec/netopts.yaml says what each option does: `store`
  * options are kept and reported back by the generic code here, with
  * Linux's length rules per level; `special` ones are the cases below.
@@ -24,9 +24,12 @@
 #define DEFAULT_TTL 64
 #define SO_TIMESTAMPING_OLD 37
 #define SCM_TXTIME 61
+#define UDPLITE_MIN_CSCOV 8 /* the header: less covers nothing */
 
 /* Which levels a socket answers (ip_setsockopt, ipv6_setsockopt,
- * tcp_setsockopt, udp_setsockopt); others are ENOPROTOOPT. */
+ * tcp_setsockopt, udp_setsockopt). UDP and UDP-Lite sockets both answer
+ * SOL_UDP and SOL_UDPLITE, as udp_setsockopt takes either for either
+ * (netopt_find gives the one table of both). */
 static bool level_ok(const struct socket *s, int level)
 {
 	switch (level) {
@@ -37,7 +40,8 @@ static bool level_ok(const struct socket *s, int level)
 	case LINUX_SOL_TCP:
 		return loop_sk(s)->proto == LOOP_TCP;
 	case LINUX_SOL_UDP:
-		return loop_sk(s)->proto == LOOP_UDP;
+	case LINUX_SOL_UDPLITE:
+		return loop_sk(s)->proto != LOOP_TCP;
 	default:
 		return false;
 	}
@@ -185,6 +189,12 @@ static int get_special(struct socket *s, struct task *t, int level, int name,
 		tcp_info(s, &ti);
 		return put_bytes(t, optval, optlen, len, &ti, sizeof(ti));
 	}
+	case LINUX_SOL_UDPLITE << 16 | LINUX_UDPLITE_SEND_CSCOV:
+		v = ls->pcslen; /* a UDP socket's are 0: full coverage */
+		break;
+	case LINUX_SOL_UDPLITE << 16 | LINUX_UDPLITE_RECV_CSCOV:
+		v = ls->pcrlen;
+		break;
 	case LINUX_SOL_TCP << 16 | LINUX_TCP_CONGESTION: {
 		char name16[16] = {0};
 
@@ -204,12 +214,20 @@ int loop_getsockopt(struct socket *s, struct task *t, int level, int name,
 	const struct netopt *o = netopt_find(level, name);
 	int32_t len;
 
+	/* A level the socket does not answer ends in ip_getsockopt, which
+	 * says EOPNOTSUPP (ipv6_getsockopt: ENOPROTOOPT), before the length
+	 * is read. */
+	if (!level_ok(s, level))
+		return s->family == LINUX_AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 	if (task_copy_in(t, optlen, &len, sizeof(len)))
 		return -EFAULT;
 	if (len < 0)
 		return -EINVAL;
-	if (!level_ok(s, level) || !o)
+	if (!o)
 		return -ENOPROTOOPT;
+	/* From here the option's own level: a shared level's option (a
+	 * SOL_UDP one asked for at SOL_UDPLITE) is the same option. */
+	level = o->level;
 	if (o->sentry == NETOPT_STORE)
 		return put_int(t, level, optval, optlen, len,
 			       loop_sk(s)->opts[netopt_slot(o)]);
@@ -299,6 +317,27 @@ static int set_mcast6(struct task *t, int name, uint64_t optval, int optlen)
 	return name == LINUX_IPV6_JOIN_GROUP ? -ENODEV : -EADDRNOTAVAIL;
 }
 
+/* UDPLITE_SEND_CSCOV, UDPLITE_RECV_CSCOV (udp_lib_setsockopt): UDP
+ * sockets refuse them; a coverage inside the 8-byte header means the
+ * header, and one past 65535 (all a UDP length field holds) 65535. */
+static int set_cscov(struct loop_sock *ls, int name, int32_t v)
+{
+	if (ls->proto != LOOP_UDPLITE)
+		return -ENOPROTOOPT;
+	if (v != 0 && v < UDPLITE_MIN_CSCOV)
+		v = UDPLITE_MIN_CSCOV;
+	else if (v > UINT16_MAX)
+		v = UINT16_MAX;
+	if (name == LINUX_UDPLITE_SEND_CSCOV) {
+		ls->pcslen = (uint16_t)v;
+		ls->send_cc = true;
+	} else {
+		ls->pcrlen = (uint16_t)v;
+		ls->recv_cc = true;
+	}
+	return 0;
+}
+
 /* -1 for the default, else within [lo, hi] (hop limits, classes). */
 static int hop_value(int32_t v, int32_t hi, int32_t *out)
 {
@@ -372,6 +411,9 @@ static int set_special(struct socket *s, struct task *t, int level, int name,
 			return -EINVAL;
 		ls->user_mss = v;
 		return 0;
+	case LINUX_SOL_UDPLITE << 16 | LINUX_UDPLITE_SEND_CSCOV:
+	case LINUX_SOL_UDPLITE << 16 | LINUX_UDPLITE_RECV_CSCOV:
+		return set_cscov(ls, name, v);
 	default:
 		/* IP_HDRINCL (no raw sockets), IP_MTU (read-only)... */
 		return -ENOPROTOOPT;
@@ -387,6 +429,7 @@ int loop_setsockopt(struct socket *s, struct task *t, int level, int name,
 
 	if (!level_ok(s, level) || !o)
 		return -ENOPROTOOPT;
+	level = o->level; /* as in loop_getsockopt */
 	if (o->sentry == NETOPT_SPECIAL)
 		return set_special(s, t, level, name, optval, optlen);
 	if (o->sentry != NETOPT_STORE)

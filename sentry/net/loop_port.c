@@ -6,7 +6,9 @@
  * socket a connection or a datagram is for (compute_score's preferences:
  * a specific address over the wildcard, a connected socket's own peer,
  * an AF_INET socket over an AF_INET6 one; SO_REUSEPORT groups spread by
- * the source port).
+ * the source port). UDP-Lite has a table of its own, as Linux's
+ * udplite_table is apart from udp_table: a UDP and a UDP-Lite socket may
+ * hold the same port, and neither ever gets the other's datagrams.
  *
  * A socket is in its table from bind (or the automatic bind of connect,
  * listen or sendto) until it is closed; a connection's server side holds
@@ -73,8 +75,8 @@ static bool reuseport_match(const struct loop_sock *a,
 /* inet_bind_conflict / udp_lib_lport_inuse for ls against o on the same
  * port. TCP: SO_REUSEADDR on both lets them share unless o listens (at
  * listen() the check runs again, so two such sockets cannot both
- * listen); UDP: SO_REUSEADDR on both is enough. SO_REUSEPORT on both, of
- * one user, always is. */
+ * listen); UDP and UDP-Lite: SO_REUSEADDR on both is enough. SO_REUSEPORT on
+ * both, of one user, always is. */
 static bool conflict(const struct loop_sock *ls, const struct loop_sock *o)
 {
 	bool reuse = (ls->u.sk->flags & SOCKF_REUSEADDR) &&
@@ -82,7 +84,7 @@ static bool conflict(const struct loop_sock *ls, const struct loop_sock *o)
 
 	if (o == ls || !addrs_overlap(ls, o))
 		return false;
-	if (reuse && (ls->proto == LOOP_UDP || !o->u.sk->listening))
+	if (reuse && (ls->proto != LOOP_TCP || !o->u.sk->listening))
 		return false;
 	return !reuseport_match(ls, o);
 }

@@ -11,6 +11,11 @@
  * Nobody on the port: for a connected socket the ICMP error Linux gets
  * back becomes ECONNREFUSED on its next call; otherwise the datagram is
  * gone without a word.
+ *
+ * UDP-Lite sockets run this same code with their own port table; what
+ * sets them apart is the checksum coverage a datagram carries (nothing
+ * is checksummed here, but a receiver may refuse a datagram covered less
+ * than it demands, and that is seen).
  */
 #include <errno.h>
 #include <string.h>
@@ -33,6 +38,10 @@
  * UDP header for IPv6 (whose header is not in its payload length). */
 #define UDP4_MAX 65507u
 #define UDP6_MAX 65527u
+#define UDP_HLEN 8
+
+_Static_assert(sizeof(struct loop_cb) <= sizeof(((struct unix_skb *)0)->cb),
+	       "a datagram's data must fit in unix_skb.cb");
 
 /* The source address and the control messages (unix_proto.recv_info). */
 static void udp_recv_info(struct socket *r, struct sock_msg *msg,
@@ -123,12 +132,36 @@ static int send_dest(struct socket *s, struct sock_msg *msg,
 	return loop_route(s, dst, true);
 }
 
-/* Deliver a built datagram to whoever holds its destination. */
+/* udplite_sender_cscov: the coverage a UDP-Lite datagram of len bytes
+ * carries; 0 (all of it) unless the sender set a coverage shorter than
+ * the datagram with its header (a longer one is an application error
+ * that falls back to full coverage). */
+static uint16_t sender_cscov(const struct loop_sock *ls, size_t len)
+{
+	if (ls->proto != LOOP_UDPLITE || !ls->send_cc || !ls->pcslen ||
+	    ls->pcslen >= len + UDP_HLEN)
+		return 0;
+	return ls->pcslen;
+}
+
+/* udp_queue_rcv_one_skb's UDP-Lite test: a receiver that set
+ * UDPLITE_RECV_CSCOV refuses a partially covered datagram when it asked
+ * for full coverage (0) or for more than the datagram has. */
+static bool coverage_refused(const struct loop_sock *r,
+			     const struct loop_cb *cb)
+{
+	if (!r->recv_cc || !cb->cscov)
+		return false;
+	return !r->pcrlen || cb->cscov < r->pcrlen;
+}
+
+/* Deliver a built datagram to whoever holds its destination, in the
+ * sender's protocol's table. */
 static void deliver(struct socket *s, struct unix_skb *skb)
 {
 	struct loop_sock *ls = loop_sk(s);
 	struct loop_cb *cb = (void *)skb->cb;
-	struct socket *r = loop_lookup(LOOP_UDP, &cb->src, &cb->dst, false);
+	struct socket *r = loop_lookup(ls->proto, &cb->src, &cb->dst, false);
 	struct unix_sock *ru;
 
 	if (!r) {
@@ -141,7 +174,7 @@ static void deliver(struct socket *s, struct unix_skb *skb)
 		return;
 	}
 	ru = unix_sk(r);
-	if (ru->rmem > (size_t)r->rcvbuf) {
+	if (ru->rmem > (size_t)r->rcvbuf || coverage_refused(loop_sk(r), cb)) {
 		loop_sk(r)->drops++;
 		unix_skb_free(skb);
 		return;
@@ -190,6 +223,11 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 			socket_sigpipe(msg->t);
 		return -EPIPE;
 	}
+	/* udp_send_skb: segmentation offload needs a checksum the device
+	 * can compute, which UDP-Lite's partial one is not. */
+	if (ls->proto == LOOP_UDPLITE &&
+	    loop_opt(s, LINUX_SOL_UDP, LINUX_UDP_SEGMENT))
+		return -EIO;
 	skb = unix_skb_alloc(NULL, len, 0);
 	if (!skb)
 		return -ENOMEM;
@@ -207,6 +245,7 @@ static long udp_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 		loop_source(s, &dst, &cb->src);
 	cb->src.port = ls->local.port;
 	cb->dst = dst;
+	cb->cscov = sender_cscov(ls, len);
 	if (ci.ttl < 0)
 		ci.ttl = inet_is_v4(&dst) ? ls->ttl : ls->hops;
 	cb->ttl = (uint8_t)(ci.ttl >= 0 ? ci.ttl : 64);

@@ -8,12 +8,27 @@
 
 #include "sentry/abi/socket.h"
 
-const struct netopt *netopt_find(int level, int name)
+static const struct netopt *find_exact(int level, int name)
 {
 	for (size_t i = 0; i < netopts_count; i++)
 		if (netopts[i].level == level && netopts[i].name == name)
 			return &netopts[i];
 	return NULL;
+}
+
+const struct netopt *netopt_find(int level, int name)
+{
+	const struct netopt *o = find_exact(level, name);
+
+	for (size_t i = 0; !o && i < netopt_shares_count; i++) {
+		const struct netopt_share *sh = &netopt_shares[i];
+
+		if (sh->level == level)
+			o = find_exact(sh->other, name);
+		else if (sh->other == level)
+			o = find_exact(sh->level, name);
+	}
+	return o;
 }
 
 /* A stored option of a stack's level (SOL_SOCKET's live in struct

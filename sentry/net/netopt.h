@@ -33,6 +33,12 @@ struct netopt {
 	enum netopt_host host;
 };
 
+/* Two levels that are one table: either answers the options of both
+ * (SOL_UDPLITE and SOL_UDP, as udp_lib_setsockopt ignores the level). */
+struct netopt_share {
+	int level, other;
+};
+
 struct netopt_ioctl {
 	uint32_t cmd;
 	const char *cname;
@@ -49,12 +55,15 @@ struct netopt_cmsg {
 
 extern const struct netopt netopts[];
 extern const size_t netopts_count;
+extern const struct netopt_share netopt_shares[];
+extern const size_t netopt_shares_count;
 extern const struct netopt_ioctl netopt_ioctls[];
 extern const size_t netopt_ioctls_count;
 extern const struct netopt_cmsg netopt_cmsgs[];
 extern const size_t netopt_cmsgs_count;
 
-/* The entry of (level, name), or NULL. */
+/* The entry of (level, name), or NULL; an option of a level that shares
+ * with `level` counts (its entry keeps its own level). */
 const struct netopt *netopt_find(int level, int name);
 /* The index of (level, name) among the stored options (NETOPT_STORE) of
  * levels other than SOL_SOCKET, or -1: where a socket keeps its value. */

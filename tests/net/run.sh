@@ -10,7 +10,8 @@
 #                   /etc/resolv.conf agree with the sandbox.
 #   --network=host  the host's network: a program inside fetches a page
 #                   from a server on the host's loopback, and a server
-#                   inside is reachable from the host.
+#                   inside is reachable from the host; UDP-Lite sockets
+#                   and their options work as natively.
 #
 # TAP output; exit 77 (skip) when a sandbox cannot start here or python3
 # is missing. Ports come from bind(0); nothing listens on a fixed port of
@@ -178,6 +179,26 @@ check "host: interfaces, options passed, filters refused" \
 	"True
 True
 Protocol not available" "$out"
+# UDP-Lite through host sockets: its coverage options (SOL_UDPLITE, which
+# shares SOL_UDP's table) pass, and a datagram arrives, as natively (a
+# host without UDP-Lite fails the same way on both sides).
+LITE='import socket
+try:
+    r = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 136)
+    r.bind(("127.0.0.1", 0))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM, 136)
+    s.setsockopt(136, 10, 3)  # UDPLITE_SEND_CSCOV: 3 becomes 8
+    s.setsockopt(17, 1, 1)    # UDP_CORK at SOL_UDP
+    print(s.getsockopt(136, 10), s.getsockopt(136, 1), r.getsockopt(socket.SOL_SOCKET, socket.SO_PROTOCOL))
+    s.setsockopt(17, 1, 0)
+    s.sendto(b"lite", r.getsockname())
+    r.settimeout(5)
+    print(r.recv(16))
+except OSError as e:
+    print(e.strerror)'
+want=$("$PY" -c "$LITE" 2>&1)
+out=$("$runsc" --network=host do "$PY" -c "$LITE" 2>&1)
+check "host: UDP-Lite sockets and their options, as natively" "$want" "$out"
 out=$("$runsc" --network=host do sh -c 'hostname; cat /etc/resolv.conf' 2>&1)
 check "host: the host's hostname and resolv.conf" \
 	"$(uname -n; cat /etc/resolv.conf 2>&1)" "$out"
