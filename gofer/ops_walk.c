@@ -71,6 +71,7 @@ int gofer_op_attach(struct gofer_server *s, struct gofer_cursor *c,
 		    struct gofer_reply *rep)
 {
 	struct gofer_attach_req req;
+	struct stat st;
 	int fd, err;
 
 	if (!gofer_take(c, &req, sizeof(req)) || c->left)
@@ -82,11 +83,26 @@ int gofer_op_attach(struct gofer_server *s, struct gofer_cursor *c,
 	err = gofer_nodes_check_room(&s->nodes);
 	if (err)
 		return err;
-	/* "." of the root fd itself: the one place a dot is resolved, by the
-	 * Gofer and never on a client's behalf. */
-	fd = openat(s->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	err = gofer_fstat(s->root_fd, &st);
+	if (err)
+		return err;
+	if (S_ISDIR(st.st_mode)) {
+		/* "." of the root fd itself: the one place a dot is resolved,
+		 * by the Gofer and never on a client's behalf. */
+		fd = openat(s->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+	} else if (S_ISREG(st.st_mode)) {
+		/* A one-file mount (a bind of a host file): the very inode
+		 * of the root fd, reopened through our own magic link. Every
+		 * request that names a child of it gets ENOTDIR from the
+		 * host, so this file is all the client can ever reach. */
+		fd = gofer_reopen(s, s->root_fd, O_PATH);
+		if (fd < 0)
+			return fd;
+	} else {
+		return -ENOTDIR;
+	}
 	return gofer_add_node(s, fd, rep);
 }
 

@@ -46,6 +46,9 @@ struct gofer_options {
 /*
  * Serve the files below root_fd (a directory; not closed) to the client on
  * `sock` (a SOCK_SEQPACKET socket; not closed) until the client hangs up.
+ * root_fd may instead be a regular file (an O_PATH fd of it): a one-file
+ * tree, the bind mount of a single host file, whose root is that file and
+ * which has nothing below it.
  * opts may be NULL for the defaults. Returns 0 when the client has gone,
  * or -errno when serving could not start or the socket failed.
  */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -45,6 +46,35 @@ static int parse_fd_list(const char *s, int *fds, int max)
 	return n;
 }
 
+/* "2:5,4:6" (config mount index : its Gofer's fd) into the arrays; how
+ * many, or -1. */
+static int parse_mount_fds(const char *s, size_t *idx, int *fds, int max)
+{
+	int n = 0;
+
+	while (s && *s) {
+		char buf[32], *colon;
+		size_t len = strcspn(s, ",");
+		int i;
+
+		if (n >= max || len == 0 || len >= sizeof(buf))
+			return -1;
+		memcpy(buf, s, len);
+		buf[len] = 0;
+		colon = strchr(buf, ':');
+		if (!colon)
+			return -1;
+		*colon = 0;
+		i = runsc_parse_fd(buf);
+		fds[n] = runsc_parse_fd(colon + 1);
+		if (i < 0 || fds[n] < 0)
+			return -1;
+		idx[n++] = (size_t)i;
+		s += len + (s[len] == ',');
+	}
+	return n;
+}
+
 /* Tell runsc create why the sandbox cannot start (it prints it). */
 static int fail_sync(int sync, runsc_error_t *err)
 {
@@ -63,23 +93,33 @@ static int oci_prepare(const char *config, const char *mount_fds,
 		       struct sentry_config *cfg, struct oci_config *oci)
 {
 	int gofers[64], ngofers, stdio[3] = { 0, 1, 2 };
+	size_t gofer_mounts[64];
 	runsc_error_t err = NULL;
 	char go;
 
 	if (cfg->sync_fd >= 0 && read(cfg->sync_fd, &go, 1) != 1)
 		return 127; /* runsc create is gone */
-	ngofers = parse_fd_list(mount_fds, gofers, 64);
+	ngofers = parse_mount_fds(mount_fds, gofer_mounts, gofers, 64);
 	if (ngofers < 0 || (stdio_fds && parse_fd_list(stdio_fds, stdio, 3) != 3)) {
 		runsc_error_make(&err, 0, "boot: bad fd list");
 		return fail_sync(cfg->sync_fd, &err);
 	}
 	if (oci_config_load(config, NULL, oci, &err) ||
-	    oci_boot_config(oci, gofers, (size_t)ngofers, stdio, cfg, &err))
+	    oci_boot_config(oci, gofer_mounts, gofers, (size_t)ngofers, stdio,
+			    cfg, &err))
 		return fail_sync(cfg->sync_fd, &err);
 	/* Read the time zone while files can still be opened (log lines). */
 	tzset();
 	if (confine && confine_sentry(&err))
 		return fail_sync(cfg->sync_fd, &err);
+	/* A pty of the container's own (--console-socket) becomes the
+	 * controlling terminal of the Sentry, a session leader now: the host
+	 * sends it that terminal's job control (^C from the console's owner,
+	 * a resize, a hangup), which hostsig.c passes to the console's
+	 * foreground process group. A terminal that is another session's
+	 * (runsc run at a terminal) stays so (EPERM): runsc passes those on. */
+	if (isatty(stdio[0]) && ioctl(stdio[0], TIOCSCTTY, 0) < 0)
+		log_debug("console: not the sandbox's controlling terminal: %m");
 	return 0;
 }
 

@@ -12,6 +12,7 @@ const struct command runsc_commands[] = {
 	{ "do", "run a command in a sandbox whose root is the host's /",
 	  "[--cwd DIR] [--hostname NAME] [--rw-dir HOSTDIR:SANDBOXDIR]... [--no-overlay]\n"
 	  "          COMMAND [ARG...]\n"
+	  "  Signals runsc gets (but SIGCHLD and SIGURG) go to the command.\n"
 	  "  --cwd DIR        working directory in the sandbox (default: the current one)\n"
 	  "  --hostname NAME  the sandbox's host name (default: cvisor; the host's\n"
 	  "                   under --network=host); /etc/hostname, and under\n"
@@ -30,11 +31,21 @@ const struct command runsc_commands[] = {
 	  cmd_create, false },
 	{ "start", "start a created container", "ID", cmd_start, false },
 	{ "run", "create and start a container, and wait for it",
-	  "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID",
+	  "[--bundle DIR] [--pid-file FILE] [--console-socket SOCK] [--detach] ID\n"
+	  "  In the foreground every signal runsc gets but SIGCHLD and SIGURG goes\n"
+	  "  to the container's first process; a terminal's (^C, ^Z, a resize:\n"
+	  "  SIGWINCH) to the foreground process group of the container's\n"
+	  "  terminal. With process.terminal and no --console-socket the\n"
+	  "  container shares the terminal runsc is on.",
 	  cmd_run, false },
 	{ "exec", "run a new process in a running container",
 	  "[--process FILE] [--tty] [--detach] [--pid-file FILE] [--cwd DIR]\n"
-	  "       [--env K=V]... [--user UID[:GID]] [--console-socket SOCK] ID [COMMAND ARG...]",
+	  "       [--env K=V]... [--user UID[:GID]] [--additional-gids GID]...\n"
+	  "       [--cap CAP]... [--no-new-privs] [--console-socket SOCK] ID [COMMAND ARG...]\n"
+	  "  The process has the capabilities of process.json (--process) or of the\n"
+	  "  container's process; each --cap adds one (bounding, effective,\n"
+	  "  permitted; ambient too when the inheritable set is not empty).\n"
+	  "  Signals runsc gets are passed on to it.",
 	  cmd_exec, false },
 	{ "kill", "send a signal to a container", "[--all] ID [SIGNAL]", cmd_kill,
 	  false },
@@ -45,7 +56,12 @@ const struct command runsc_commands[] = {
 	{ "ps", "list a container's processes",
 	  "[--format table|json] ID", cmd_ps, false },
 	{ "wait", "wait for a container (or --pid PID in it) to exit",
-	  "[--pid PID] ID", cmd_wait, false },
+	  "[--pid PID] ID\n"
+	  "  Prints {\"id\":ID,\"exitStatus\":N}. If the sandbox dies under the wait\n"
+	  "  (its Sentry killed), N is 137: its processes died as by SIGKILL. A\n"
+	  "  container whose sandbox has already ended is an error: its status\n"
+	  "  went with it.",
+	  cmd_wait, false },
 	{ "syscalls", "list the system calls the Sentry implements",
 	  "[--unsupported]\n"
 	  "  --unsupported   list only the calls that are not implemented",

@@ -3,13 +3,15 @@
  * do.c: `runsc do CMD [ARGS]`: run a command in a sandbox whose root is
  * the host's / served read-only by a Gofer under a writable overlay in
  * memory (what the command writes is gone when it ends), in the caller's
- * directory, with the caller's environment and stdio; exit with the
- * command's status (128+N when a signal N killed it). Each --rw-dir
+ * directory, with the caller's environment and stdio; signals runsc gets
+ * go to the command; exit with the command's status (128+N when a signal
+ * N killed it). Each --rw-dir
  * HOSTDIR:SANDBOXDIR mounts a host directory writable at SANDBOXDIR,
  * served by a Gofer of its own: writes there reach the host.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "runsc/oci/sigfwd.h"
 #include "runsc/reexec.h"
 #include "runsc/runsc.h"
 
@@ -152,15 +155,6 @@ static pid_t start_sentry(const struct global_opts *g, int sock,
 	return pid;
 }
 
-/* Forward the signals a terminal or a supervisor sends to runsc. */
-static volatile sig_atomic_t forward_to;
-
-static void forward_signal(int sig)
-{
-	if (forward_to > 0)
-		kill(forward_to, sig);
-}
-
 struct do_opts {
 	const char *hostname;
 	char cwd[4096];
@@ -220,26 +214,47 @@ static int parse_opts(int argc, char **argv, struct do_opts *o)
 	return 0;
 }
 
-/* Wait for the Sentry, forwarding the signals a terminal or supervisor
- * sends runsc; its wait status. */
-static int wait_sentry(pid_t sentry)
+/*
+ * Wait for the Sentry, passing on every signal runsc gets (sigfwd.h) to
+ * it, whose host-signal thread delivers it to the first process; its
+ * wait status. A terminal's signals are not passed on: the Sentry is in
+ * our process group and got them itself (and sends them to the
+ * console's foreground process group), but for ^Z, which stopped it (the
+ * job of the user's shell we both are) and stops us too, so that the
+ * shell sees the job stopped.
+ */
+static int wait_sentry(pid_t sentry, int wake)
 {
+	struct pollfd p = { .fd = wake, .events = POLLIN };
 	int status;
 
-	forward_to = sentry;
-	signal(SIGINT, forward_signal);
-	signal(SIGTERM, forward_signal);
-	signal(SIGHUP, forward_signal);
-	signal(SIGQUIT, forward_signal);
-	while (waitpid(sentry, &status, 0) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		bool from_tty;
+		pid_t r;
+		int sig;
+
+		sigfwd_clear();
+		r = waitpid(sentry, &status, WNOHANG);
+
+		if (r == sentry || (r < 0 && errno != EINTR))
+			break;
+		while ((sig = sigfwd_next(&from_tty))) {
+			if (!from_tty)
+				kill(sentry, sig);
+			else if (sig == SIGTSTP || sig == SIGTTIN ||
+				 sig == SIGTTOU)
+				raise(SIGSTOP);
+		}
+		if (r == 0)
+			poll(&p, 1, -1);
+	}
 	return status;
 }
 
 int cmd_do(const struct global_opts *g, int argc, char **argv)
 {
 	static struct do_opts o;
-	int sv[2], status, err;
+	int sv[2], status, err, wake;
 	pid_t gofer, sentry = -1;
 
 	err = parse_opts(argc, argv, &o);
@@ -253,6 +268,14 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 		o.hostname = "cvisor";
 		if (strcmp(g->network, "host") == 0 && uname(&u) == 0)
 			o.hostname = u.nodename;
+	}
+	/* Caught from the start: a signal during start-up is passed on once
+	 * the Sentry is there. The handlers go back to the defaults in the
+	 * processes runsc starts (exec). */
+	wake = sigfwd_install();
+	if (wake < 0) {
+		fprintf(stderr, "runsc: signals: %m\n");
+		return 1;
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		fprintf(stderr, "runsc: socketpair: %m\n");
@@ -278,7 +301,7 @@ int cmd_do(const struct global_opts *g, int argc, char **argv)
 			strerror(-err));
 		status = 1 << 8;
 	} else {
-		status = wait_sentry(sentry);
+		status = wait_sentry(sentry, wake);
 	}
 	/* A Gofer ends when the Sentry's end of its socket closes; make
 	 * sure of it so nothing outlives the sandbox. */

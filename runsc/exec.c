@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "runsc/oci/console.h"
 #include "runsc/oci/control_client.h"
 #include "runsc/oci/sandbox.h"
+#include "runsc/oci/sigfwd.h"
 #include "runsc/runsc.h"
 
 struct exec_opts {
@@ -31,7 +33,8 @@ struct exec_opts {
 	unsigned nenv;
 	uint32_t gids[64];
 	unsigned ngids;
-	bool tty, detach;
+	uint64_t add_caps;       /* --cap */
+	bool tty, detach, no_new_privs;
 };
 
 static int parse_flags(int argc, char **argv, struct exec_opts *o)
@@ -46,11 +49,11 @@ static int parse_flags(int argc, char **argv, struct exec_opts *o)
 		{ "env", required_argument, NULL, 'e' },
 		{ "user", required_argument, NULL, 'u' },
 		{ "additional-gids", required_argument, NULL, 'g' },
+		{ "cap", required_argument, NULL, 'K' },
+		{ "no-new-privs", no_argument, NULL, 'N' },
 		/* runc's, meaningless in a sandbox: accepted. */
 		{ "process-label", required_argument, NULL, 'I' },
 		{ "apparmor", required_argument, NULL, 'I' },
-		{ "no-new-privs", no_argument, NULL, 'I' },
-		{ "cap", required_argument, NULL, 'I' },
 		{ "preserve-fds", required_argument, NULL, 'I' },
 		{ "cgroup", required_argument, NULL, 'I' },
 		{ "ignore-paused", no_argument, NULL, 'I' },
@@ -78,6 +81,18 @@ static int parse_flags(int argc, char **argv, struct exec_opts *o)
 			if (o->ngids >= 64)
 				return runsc_usage_error("exec: too many --additional-gids");
 			o->gids[o->ngids++] = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'K': {
+			int cap = oci_cap_from_name(optarg);
+
+			if (cap < 0)
+				return runsc_usage_error("exec: unknown capability '%s'",
+							 optarg);
+			o->add_caps |= 1ULL << cap;
+			break;
+		}
+		case 'N':
+			o->no_new_privs = true;
 			break;
 		case 'I':
 		case 'c':
@@ -133,6 +148,36 @@ static char *build_payload(const struct oci_process *p, const struct exec_opts *
 	return buf;
 }
 
+/*
+ * The exec'd process's capabilities, as runc gives them: those of
+ * process.json (--process), else the container's process.capabilities;
+ * each --cap is added to the bounding, effective and permitted sets, and
+ * to the ambient one only where the inheritable set is not empty (an
+ * ambient capability needs to be inheritable; runc 1.2). No capabilities
+ * in the config at all: root gets every one, as the first process does.
+ */
+static void set_caps(struct ctl_req *req, const struct oci_process *p,
+		     const struct exec_opts *o)
+{
+	if (p->no_new_privileges || o->no_new_privs)
+		req->flags |= CTL_F_NO_NEW_PRIVS;
+	if (!p->has_caps && !o->add_caps)
+		return;
+	req->flags |= CTL_F_CAPS;
+	if (!p->has_caps && req->uid == 0) {
+		/* Root's full set, plus nothing: --cap adds to it. */
+		req->cap_bounding = req->cap_effective = req->cap_permitted =
+			~0ULL;
+		return;
+	}
+	req->cap_bounding = p->caps.bounding | o->add_caps;
+	req->cap_effective = p->caps.effective | o->add_caps;
+	req->cap_permitted = p->caps.permitted | o->add_caps;
+	req->cap_inheritable = p->caps.inheritable;
+	req->cap_ambient = p->caps.ambient |
+			   (p->caps.inheritable ? o->add_caps : 0);
+}
+
 static size_t vlen(char *const *v)
 {
 	size_t n = 0;
@@ -142,53 +187,46 @@ static size_t vlen(char *const *v)
 	return n;
 }
 
-static volatile sig_atomic_t pending_sig;
-
-static void on_signal(int sig)
+/* Wait for the process, passing on the signals we get (sigfwd.h) to it,
+ * as runc exec does; its exit code. SIGWINCH only when it shares our
+ * terminal. If the sandbox dies meanwhile, so did the process: 137, as
+ * for a SIGKILL. */
+static int wait_process(const struct global_opts *g, const char *id, int pid,
+			bool shares_tty)
 {
-	pending_sig = sig;
-}
-
-/* Wait for the process, forwarding signals; its exit code. */
-static int wait_process(const struct global_opts *g, const char *id, int pid)
-{
-	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT,
-					 SIGUSR1, SIGUSR2, SIGWINCH };
-	struct sigaction sa = { .sa_handler = on_signal };
 	struct ctl_req req = { .op = CTL_WAIT, .pid = pid };
 	struct ctl_reply rep;
 	runsc_error_t err = NULL;
+	int wake = sigfwd_install();
 	int fd = ctl_connect(g->root, id, &err);
 
 	if (fd < 0)
 		return runsc_error_report(&err);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaction(forwarded[i], &sa, NULL);
-	/* The wait goes out once; signals arrive on a second connection. */
+	if (wake < 0)
+		return 1;
+	/* The wait goes out once; signals go on connections of their own. */
 	if (send(fd, &req, sizeof(req), MSG_NOSIGNAL) < 0)
 		return 1;
 	for (;;) {
-		ssize_t n = recv(fd, &rep, sizeof(rep), 0);
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
+				       { .fd = wake, .events = POLLIN } };
+		bool from_tty;
+		ssize_t n;
+		int sig;
 
+		sigfwd_clear();
+		while ((sig = sigfwd_next(&from_tty)))
+			if ((sig != SIGWINCH || shares_tty) &&
+			    sandbox_forward(g, id, pid, sig, false, &err))
+				runsc_error_release(&err);
+		if (poll(p, 2, -1) < 0 || !(p[0].revents & (POLLIN | POLLHUP)))
+			continue;
+		n = recv(fd, &rep, sizeof(rep), 0);
 		if (n == (ssize_t)sizeof(rep))
 			break;
-		if (n < 0 && errno == EINTR && pending_sig) {
-			struct ctl_req k = { .op = CTL_KILL, .pid = pid,
-					     .sig = pending_sig };
-			struct ctl_reply kr;
-			int kfd = ctl_connect(g->root, id, &err);
-
-			pending_sig = 0;
-			if (kfd >= 0)
-				ctl_call(kfd, &k, NULL, 0, NULL, 0, &kr, NULL, &err);
-			if (kfd >= 0)
-				close(kfd);
-			runsc_error_release(&err);
-			continue;
-		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		return 255; /* the sandbox went away */
+		return 128 + SIGKILL; /* the sandbox went away */
 	}
 	close(fd);
 	return rep.err ? 255 : sandbox_exit_code(rep.value);
@@ -239,10 +277,11 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	if (o.user && sscanf(o.user, "%u:%u", &req.uid, &req.gid) < 1)
 		return runsc_usage_error("exec: --user wants UID[:GID]");
 	req.umask = proc.has_umask ? proc.umask : 022;
+	set_caps(&req, &proc, &o);
 	req.argc = (uint32_t)vlen(args);
 	req.envc = (uint32_t)(vlen(proc.env) + o.nenv);
 	req.ngroups = o.ngids ? o.ngids : (uint32_t)proc.nadditional_gids;
-	req.flags = o.tty ? CTL_F_TTY : 0;
+	req.flags |= o.tty ? CTL_F_TTY : 0;
 	payload = build_payload(&proc, &o, args, &plen);
 	if (!payload)
 		return runsc_usage_error("exec: out of memory");
@@ -283,7 +322,7 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 				dup2(null, 1);
 				dup2(null, 2);
 			}
-			_exit(wait_process(g, id, rep.value));
+			_exit(wait_process(g, id, rep.value, false));
 		}
 		if (o.pid_file && sandbox_write_pid_file(o.pid_file, w, &err))
 			return runsc_error_report(&err);
@@ -291,5 +330,6 @@ int cmd_exec(const struct global_opts *g, int argc, char **argv)
 	}
 	if (o.pid_file && sandbox_write_pid_file(o.pid_file, getpid(), &err))
 		return runsc_error_report(&err);
-	return wait_process(g, id, rep.value);
+	return wait_process(g, id, rep.value,
+			    !o.console_socket && isatty(0));
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * gofer_cmd.c: `runsc gofer` (internal): serve a directory tree to one
- * Sentry over the socket it was given, under the Gofer's seccomp filter:
- * read-only (spec/seccomp/gofer.yaml) unless --rw asks for a writable
- * tree (spec/seccomp/gofer_rw.yaml).
+ * gofer_cmd.c: `runsc gofer` (internal): serve a directory tree (--root
+ * DIR), or one file runsc opened (--root-fd FD, the bind mount of a host
+ * file), to one Sentry over the socket it was given, under the Gofer's
+ * seccomp filter: read-only (spec/seccomp/gofer.yaml) unless --rw asks
+ * for a writable tree (spec/seccomp/gofer_rw.yaml).
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +29,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "root", required_argument, NULL, 'r' },
+		{ "root-fd", required_argument, NULL, 'f' },
 		{ "sock-fd", required_argument, NULL, 's' },
 		{ "confine", no_argument, NULL, 'X' },
 		{ "rw", no_argument, NULL, 'w' },
@@ -34,7 +37,7 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 	};
 	struct gofer_options go = GOFER_OPTIONS_INIT;
 	const char *root = NULL;
-	int sock = -1, c, rootfd, err;
+	int sock = -1, c, rootfd = -1, file_fd = -1, err;
 	bool confine = false;
 
 	(void)g;
@@ -45,6 +48,11 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		switch (c) {
 		case 'r':
 			root = optarg;
+			break;
+		case 'f':
+			file_fd = runsc_parse_fd(optarg);
+			if (file_fd < 0)
+				return runsc_usage_error("gofer: bad --root-fd");
 			break;
 		case 's':
 			sock = runsc_parse_fd(optarg);
@@ -60,13 +68,16 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 						 argv[optind - 1]);
 		}
 	}
-	if (!root || sock < 0)
-		return runsc_usage_error("gofer: --root and --sock-fd are required");
+	if (!root == (file_fd < 0) || sock < 0)
+		return runsc_usage_error("gofer: --sock-fd and one of --root, --root-fd are required");
 	/* The Gofer dies with the process that started it, unless it serves
 	 * an OCI container (--confine), which outlives runsc create: then it
 	 * ends when the Sentry hangs up. */
 	if (!confine)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* A session of its own: a terminal's ^C or hangup is for the
+	 * container (runsc forwards it), never for its file server. */
+	setsid();
 	/* Opened by this process, before its root changes: OPEN reopens
 	 * nodes through it. */
 	go.proc_self_fd = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -75,14 +86,40 @@ int cmd_gofer(const struct global_opts *g, int argc, char **argv)
 		return 1;
 	}
 	tzset();
+	if (file_fd >= 0) {
+		struct stat st;
+
+		/* runsc decided this is a regular file; make sure the fd
+		 * still is one before serving it. */
+		if (fstat(file_fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+			log_error("--root-fd %d: not a regular file", file_fd);
+			return 1;
+		}
+	}
 	if (confine) {
 		runsc_error_t cerr = NULL;
 
-		if (confine_gofer(root, !go.writable, &cerr))
+		if (file_fd >= 0
+			    ? confine_gofer_file(file_fd, !go.writable, &cerr)
+			    : confine_gofer(root, !go.writable, &cerr))
 			return runsc_error_report(&cerr);
+		if (file_fd >= 0) {
+			/* From here on the file is its bind in our own
+			 * (read-only when asked) mount, not runsc's fd. */
+			close(file_fd);
+			file_fd = open("/" CONFINE_GOFER_FILE,
+				       O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			if (file_fd < 0) {
+				log_error("cannot open the served file: %m");
+				return 1;
+			}
+		}
 		root = "/";
 	}
-	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (file_fd >= 0)
+		rootfd = file_fd;
+	else
+		rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
 		log_error("cannot open root %s: %m", root);
 		return 1;

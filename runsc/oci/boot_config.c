@@ -18,14 +18,25 @@ static unsigned mnt_flags(unsigned long ms)
 	       ((ms & MS_NOEXEC) ? MNT_NOEXEC : 0);
 }
 
-int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
-		    size_t ngofer_fds, const int stdio[3],
+/* The Gofer fd runsc create started for mounts[i], or -1. */
+static int gofer_for(size_t i, const size_t *gofer_mounts,
+		     const int *gofer_fds, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (gofer_mounts[k] == i)
+			return gofer_fds[k];
+	return -1;
+}
+
+int oci_boot_config(const struct oci_config *oci, const size_t *gofer_mounts,
+		    const int *gofer_fds, size_t ngofer_fds, const int stdio[3],
 		    struct sentry_config *cfg, runsc_error_t *err)
 {
 	static struct sentry_process p;
 	struct sentry_rlimit *rl;
 	struct sentry_mount *m;
-	size_t nm = 0, ng = 0;
+	struct sentry_sysctl *sc;
+	size_t nm = 0;
 	const struct oci_process *op = &oci->process;
 
 	memset(&p, 0, sizeof(p));
@@ -48,11 +59,16 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 	p.umask = op->umask;
 	rl = calloc(op->nrlimits + 1, sizeof(*rl));
 	m = calloc(oci->nmounts + 1, sizeof(*m));
-	if (!rl || !m) {
+	sc = calloc(oci->nsysctl + 1, sizeof(*sc));
+	if (!rl || !m || !sc) {
 		free(rl);
 		free(m);
+		free(sc);
 		return runsc_error_make(err, ENOMEM, "boot config");
 	}
+	for (size_t i = 0; i < oci->nsysctl; i++)
+		sc[i] = (struct sentry_sysctl){ oci->sysctl[i].key,
+						oci->sysctl[i].value };
 	for (size_t i = 0; i < op->nrlimits; i++)
 		rl[i] = (struct sentry_rlimit){ op->rlimits[i].resource,
 						op->rlimits[i].soft,
@@ -68,16 +84,15 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 		sm->mode = om->has_mode ? om->mode : 0;
 		switch (om->kind) {
 		case OCI_MOUNT_BIND:
-			if (!oci_mount_has_gofer(om)) {
-				log_debug("bind mount of %s on %s: only directories are served yet",
+			sm->gofer_fd = gofer_for(i, gofer_mounts, gofer_fds,
+						 ngofer_fds);
+			if (sm->gofer_fd < 0) {
+				/* runsc create logged why (binds.c). */
+				log_debug("bind mount of %s on %s: not provided",
 					  om->source, om->destination);
 				continue;
 			}
-			if (ng >= ngofer_fds)
-				return runsc_error_make(err, 0,
-							"mounts[%zu]: no gofer for it", i);
 			sm->kind = SENTRY_MOUNT_GOFER;
-			sm->gofer_fd = gofer_fds[ng++];
 			/* Its Gofer serves it writable unless "ro" (sandbox.c). */
 			sm->writable = !(om->flags & MS_RDONLY);
 			break;
@@ -93,9 +108,18 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 		case OCI_MOUNT_SYSFS:
 			sm->kind = SENTRY_MOUNT_SYS;
 			break;
+		case OCI_MOUNT_DEVPTS:
+			/* The Sentry's devpts is always a new instance with
+			 * ptmxmode=0666, mode=0620, gid=5 (what runc's
+			 * default config and podman ask for). */
+			sm->kind = SENTRY_MOUNT_DEVPTS;
+			break;
 		default:
-			/* devpts, mqueue, cgroup: not in the Sentry yet
-			 * (devpts comes with the Sentry's ptys). */
+			/* mqueue, cgroup, cgroup2: accepted, not mounted. The
+			 * Sentry has no POSIX message queues, and a cgroup
+			 * tree inside would describe the host's, not the
+			 * sandbox's, resources (runsc applies the limits to
+			 * the sandbox as a whole). */
 			log_debug("mount on %s (%s): not provided in the sandbox",
 				  om->destination, om->type ? om->type : "?");
 			continue;
@@ -110,6 +134,8 @@ int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
 	cfg->domainname = oci->domainname;
 	cfg->mounts = m;
 	cfg->nmounts = nm;
+	cfg->sysctls = sc;
+	cfg->nsysctls = oci->nsysctl;
 	cfg->oci_mounts = true;
 	return 0;
 }

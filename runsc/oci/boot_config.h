@@ -10,10 +10,12 @@
 #include "runsc/oci/error.h"
 #include "sentry/boot/boot.h"
 
-/* Fill cfg (whose fds the caller set) from oci; `gofer_fds` serve the
- * bind mounts in config order. Storage lives as long as oci. */
-int oci_boot_config(const struct oci_config *oci, const int *gofer_fds,
-		    size_t ngofer_fds, const int stdio[3],
+/* Fill cfg (whose fds the caller set) from oci; gofer_fds[k] serves the
+ * bind mount oci->mounts[gofer_mounts[k]] (a bind mount with none is not
+ * provided: runsc create found nothing a Gofer serves there). Storage
+ * lives as long as oci. */
+int oci_boot_config(const struct oci_config *oci, const size_t *gofer_mounts,
+		    const int *gofer_fds, size_t ngofer_fds, const int stdio[3],
 		    struct sentry_config *cfg, runsc_error_t *err);
 
 #endif

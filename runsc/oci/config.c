@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 
 #include "runsc/oci/config.h"
 
@@ -935,10 +934,3 @@ void oci_config_free(struct oci_config *c)
 	memset(c, 0, sizeof(*c));
 }
 
-bool oci_mount_has_gofer(const struct oci_mount *m)
-{
-	struct stat sb;
-
-	return m->kind == OCI_MOUNT_BIND && stat(m->source, &sb) == 0 &&
-	       S_ISDIR(sb.st_mode);
-}

@@ -46,7 +46,7 @@ struct oci_process {
 };
 
 enum oci_mount_kind {
-	OCI_MOUNT_BIND,          /* served by a Gofer of its own */
+	OCI_MOUNT_BIND,          /* served by a Gofer of its own (binds.h) */
 	OCI_MOUNT_TMPFS,
 	OCI_MOUNT_PROC,
 	OCI_MOUNT_SYSFS,
@@ -120,11 +120,6 @@ struct oci_config {
 	char *netns_path;        /* a network namespace to join (podman's) */
 	struct oci_resources resources;
 };
-
-/* A bind mount the Sentry gets a Gofer for: its source is a directory.
- * Bind mounts of single files (podman's /etc/hosts, /etc/resolv.conf)
- * are not served yet and are left out with a debug-log line. */
-bool oci_mount_has_gofer(const struct oci_mount *);
 
 /* Parse and validate `path` (a config.json); relative root paths are
  * resolved against `bundle`. 0, or -1 with *err naming the field. */

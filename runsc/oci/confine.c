@@ -14,6 +14,17 @@
 
 #include "runsc/oci/confine.h"
 
+/* The mount API of Linux 5.2 (glibc's wrappers came later). */
+#ifndef OPEN_TREE_CLONE
+#define OPEN_TREE_CLONE 1
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#endif
+
 unsigned long confine_sentry_clone_flags(bool network_none)
 {
 	return CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS |
@@ -94,36 +105,92 @@ int confine_sentry(runsc_error_t *err)
 	return 0;
 }
 
-int confine_gofer(const char *root, bool readonly, runsc_error_t *err)
-{
-	/* What a file server needs to serve any file of the tree as root
-	 * does: read past modes, keep ownership and times. */
-	const uint64_t keep = (1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) |
-			      (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) |
-			      (1ULL << CAP_FSETID);
-	unsigned long ro = readonly ? MS_RDONLY : 0;
+/* What a file server needs to serve any file of the tree as root does:
+ * read past modes, keep ownership and times. */
+static const uint64_t gofer_caps =
+	(1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) |
+	(1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) |
+	(1ULL << CAP_FSETID);
 
+/* A Gofer's own namespaces and a scratch tmpfs over /proc (a directory
+ * every host has) with an empty /proc/root, where the served tree is
+ * bound before being pivoted into: pivoting into a bind of "/" onto
+ * itself is refused (EBUSY). */
+static int gofer_staging(runsc_error_t *err)
+{
 	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET) < 0)
 		return runsc_error_make(err, errno, "gofer namespaces");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return runsc_error_make(err, errno, "making mounts private");
-	/* The tree is bound below a scratch tmpfs (over /proc, which every
-	 * host has) and pivoted into from there: pivoting into a bind of
-	 * "/" onto itself is refused (EBUSY). */
 	if (mount("none", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 		  "size=16k,mode=0700") < 0 ||
 	    mkdir("/proc/root", 0700) < 0)
 		return runsc_error_make(err, errno, "gofer staging directory");
-	if (mount(root, "/proc/root", NULL, MS_BIND | MS_REC, NULL) < 0)
-		return runsc_error_make(err, errno, "bind mounting %s", root);
-	if (ro && mount(NULL, "/proc/root", NULL,
-			MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
-		return runsc_error_make(err, errno, "making %s read-only", root);
-	if (pivot_into("/proc/root", err))
+	return 0;
+}
+
+/* Make the bind at `target` read-only (if asked), pivot into `dir`,
+ * keep only the file server's capabilities. */
+static int gofer_finish(const char *target, const char *dir, bool readonly,
+			runsc_error_t *err)
+{
+	if (readonly && mount(NULL, target, NULL,
+			      MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+		return runsc_error_make(err, errno, "making the served tree read-only");
+	if (pivot_into(dir, err))
 		return -1;
-	if (confine_drop_caps(keep, err))
+	if (confine_drop_caps(gofer_caps, err))
 		return -1;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return runsc_error_make(err, errno, "no_new_privs");
 	return 0;
+}
+
+int confine_gofer(const char *root, bool readonly, runsc_error_t *err)
+{
+	if (gofer_staging(err))
+		return -1;
+	if (mount(root, "/proc/root", NULL, MS_BIND | MS_REC, NULL) < 0)
+		return runsc_error_make(err, errno, "bind mounting %s", root);
+	return gofer_finish("/proc/root", "/proc/root", readonly, err);
+}
+
+int confine_gofer_file(int file_fd, bool readonly, runsc_error_t *err)
+{
+	int tree, fd, rc;
+
+	/*
+	 * A detached bind of the very inode runsc opened (never a path),
+	 * cloned while file_fd's mount is still in our namespace: a plain
+	 * bind mount from it after unshare is refused (EINVAL), its mount
+	 * being in the host's namespace, not ours.
+	 */
+	tree = (int)syscall(SYS_open_tree, file_fd, "",
+			    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		return runsc_error_make(err, errno, "cloning the served file's mount");
+	rc = gofer_staging(err);
+	/* pivot_root wants a mount to pivot into: a tiny tmpfs of its own,
+	 * holding only the mount point of the file. */
+	if (!rc && mount("none", "/proc/root", "tmpfs",
+			 MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			 "size=4k,nr_inodes=4,mode=0700") < 0)
+		rc = runsc_error_make(err, errno, "gofer root");
+	if (!rc) {
+		fd = open("/proc/root/" CONFINE_GOFER_FILE,
+			  O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0)
+			rc = runsc_error_make(err, errno, "gofer mount point");
+		else
+			close(fd);
+	}
+	if (!rc && syscall(SYS_move_mount, tree, "", AT_FDCWD,
+			   "/proc/root/" CONFINE_GOFER_FILE,
+			   MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		rc = runsc_error_make(err, errno, "mounting the served file");
+	close(tree);
+	if (rc)
+		return -1;
+	return gofer_finish("/proc/root/" CONFINE_GOFER_FILE, "/proc/root",
+			    readonly, err);
 }

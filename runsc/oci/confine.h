@@ -33,6 +33,15 @@ int confine_sentry(runsc_error_t *err);
  */
 int confine_gofer(const char *root, bool readonly, runsc_error_t *err);
 
+/*
+ * The same for a one-file tree (the bind mount of a host file): the file
+ * `file_fd` (an O_PATH fd runsc opened) is bound on an empty file of a
+ * fresh tmpfs, which becomes "/" with the file as CONFINE_GOFER_FILE
+ * directly below it; the caller then serves only that file.
+ */
+#define CONFINE_GOFER_FILE "file"
+int confine_gofer_file(int file_fd, bool readonly, runsc_error_t *err);
+
 /* Drop every capability except those in `keep` (bounding set too). */
 int confine_drop_caps(uint64_t keep, runsc_error_t *err);
 

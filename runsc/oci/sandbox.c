@@ -29,6 +29,7 @@
 
 #include "lib/cleanup.h"
 #include "lib/log.h"
+#include "runsc/oci/binds.h"
 #include "runsc/oci/cgroup.h"
 #include "runsc/oci/confine.h"
 #include "runsc/oci/console.h"
@@ -66,16 +67,21 @@ static int listen_control(const char *root, const char *id, runsc_error_t *err)
 	return fd;
 }
 
-static pid_t start_gofer(const char *root, int sock, bool writable,
-			 runsc_error_t *err)
+/* A Gofer serving the directory `root`, or (file_fd >= 0) that one file,
+ * on `sock`. */
+static pid_t start_gofer(const char *root, int file_fd, int sock,
+			 bool writable, runsc_error_t *err)
 {
-	char fdbuf[16];
-	char *argv[] = { "runsc", "gofer", "--root", (char *)root, "--sock-fd",
+	char fdbuf[16], filebuf[16];
+	char *argv[] = { "runsc", "gofer", file_fd >= 0 ? "--root-fd" : "--root",
+			 file_fd >= 0 ? filebuf : (char *)root, "--sock-fd",
 			 fdbuf, "--confine", writable ? "--rw" : NULL, NULL };
+	int keep[2] = { sock, file_fd };
 	pid_t pid;
 
 	snprintf(fdbuf, sizeof(fdbuf), "%d", sock);
-	pid = runsc_reexec(argv, &sock, 1);
+	snprintf(filebuf, sizeof(filebuf), "%d", file_fd);
+	pid = runsc_reexec(argv, keep, file_fd >= 0 ? 2 : 1);
 	if (pid < 0)
 		return runsc_error_make(err, (int)-pid, "starting a gofer for %s",
 					root);
@@ -102,6 +108,8 @@ struct launch {
 	pid_t gofers[STATE_MAX_GOFERS];
 	unsigned ngofers;
 	int gofer_fds[STATE_MAX_GOFERS]; /* Sentry ends of the socketpairs */
+	/* The config mount each Gofer after the root's serves. */
+	size_t mount_index[STATE_MAX_GOFERS];
 	char cgroup[8192];
 };
 
@@ -119,8 +127,8 @@ static void launch_kill(struct launch *l)
 		cgroup_remove(l->cgroup);
 }
 
-static int add_gofer(struct launch *l, const char *root, bool writable,
-		     runsc_error_t *err)
+static int add_gofer(struct launch *l, const char *root, int file_fd,
+		     bool writable, size_t mount_index, runsc_error_t *err)
 {
 	int sv[2];
 	pid_t pid;
@@ -130,7 +138,8 @@ static int add_gofer(struct launch *l, const char *root, bool writable,
 					STATE_MAX_GOFERS - 1);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return runsc_error_make(err, errno, "socketpair");
-	pid = start_gofer(root, sv[0], writable, err);
+	l->mount_index[l->ngofers] = mount_index;
+	pid = start_gofer(root, file_fd, sv[0], writable, err);
 	close(sv[0]);
 	if (pid < 0) {
 		close(sv[1]);
@@ -140,6 +149,35 @@ static int add_gofer(struct launch *l, const char *root, bool writable,
 	l->gofer_fds[l->ngofers++] = sv[1];
 	if (l->cgroup[0] && cgroup_add(l->cgroup, pid, err))
 		return -1;
+	return 0;
+}
+
+/* The Gofers: the root's, served read-only (the sandbox writes into its
+ * memory overlay), then one per bind mount whose source a Gofer serves,
+ * writable unless it is "ro". */
+static int start_gofers(struct launch *l, const struct oci_config *cfg,
+			runsc_error_t *err)
+{
+	if (add_gofer(l, cfg->root_path, -1, false, 0, err))
+		return -1;
+	for (size_t i = 0; i < cfg->nmounts; i++) {
+		const struct oci_mount *m = &cfg->mounts[i];
+		int fd, kind, rc;
+
+		if (m->kind != OCI_MOUNT_BIND)
+			continue;
+		kind = bind_source_open(m, i, &fd, err);
+		if (kind < 0)
+			return -1;
+		if (kind == BIND_SKIP)
+			continue;
+		rc = add_gofer(l, m->source, fd, !(m->flags & MS_RDONLY), i, err);
+		/* The file's Gofer holds its own copy of fd now. */
+		if (fd >= 0)
+			close(fd);
+		if (rc)
+			return -1;
+	}
 	return 0;
 }
 
@@ -241,7 +279,7 @@ static int launch(const struct global_opts *g, const struct sandbox_create_opts 
 		  const struct oci_config *cfg, struct launch *l,
 		  struct container_state *st, runsc_error_t *err)
 {
-	char cfg_path[4200], b_gofer[16], b_mounts[1024] = "", b_ctl[16],
+	char cfg_path[4200], b_gofer[16], b_mounts[2048] = "", b_ctl[16],
 		b_sync[16], b_stdio[48], b_log[16], *fds[6];
 	int keep[STATE_MAX_GOFERS + 8], nkeep = 0, sync[2], ctl, stdio[3] = { 0, 1, 2 };
 	cleanup_close int slave = -1;
@@ -250,16 +288,13 @@ static int launch(const struct global_opts *g, const struct sandbox_create_opts 
 
 	if (cgroup_create(o->id, cfg, false, l->cgroup, sizeof(l->cgroup), err))
 		return runsc_error_wrap(err, "cgroup");
-	/* The root is served read-only: the sandbox writes into its memory
-	 * overlay. A bind mount is served writable unless it is "ro". */
-	if (add_gofer(l, cfg->root_path, false, err))
+	if (start_gofers(l, cfg, err))
 		return -1;
-	for (size_t i = 0; i < cfg->nmounts; i++)
-		if (oci_mount_has_gofer(&cfg->mounts[i]) &&
-		    add_gofer(l, cfg->mounts[i].source,
-			      !(cfg->mounts[i].flags & MS_RDONLY), err))
-			return -1;
-	if (cfg->process.terminal) {
+	/* A terminal: a new pty whose master goes to the console socket; or,
+	 * without one (runsc run at a terminal), the terminal runsc is on,
+	 * shared as `runsc do` shares it (what runc's own pty relay would
+	 * give, without the relay). */
+	if (cfg->process.terminal && o->console_socket) {
 		if (console_setup(o->console_socket, cfg->process.console_height,
 				  cfg->process.console_width, &slave, err))
 			return -1;
@@ -274,9 +309,12 @@ static int launch(const struct global_opts *g, const struct sandbox_create_opts 
 	}
 	state_path(g->root, o->id, "config.json", cfg_path, sizeof(cfg_path));
 	snprintf(b_gofer, sizeof(b_gofer), "%d", l->gofer_fds[0]);
+	/* MOUNT:FD pairs: which config mount each Gofer serves, as decided
+	 * here once (the Sentry does not look at the host again). */
 	for (unsigned i = 1; i < l->ngofers; i++)
 		snprintf(b_mounts + strlen(b_mounts), sizeof(b_mounts) - strlen(b_mounts),
-			 "%s%d", i > 1 ? "," : "", l->gofer_fds[i]);
+			 "%s%zu:%d", i > 1 ? "," : "", l->mount_index[i],
+			 l->gofer_fds[i]);
 	snprintf(b_ctl, sizeof(b_ctl), "%d", ctl);
 	snprintf(b_sync, sizeof(b_sync), "%d", sync[1]);
 	snprintf(b_stdio, sizeof(b_stdio), "%d,%d,%d", stdio[0], stdio[1], stdio[2]);
@@ -511,6 +549,19 @@ int sandbox_kill(const struct global_opts *g, const char *id, int sig,
 	return 0;
 }
 
+int sandbox_forward(const struct global_opts *g, const char *id, int pid,
+		    int sig, bool to_fg, runsc_error_t *err)
+{
+	struct ctl_req req = { .op = CTL_KILL, .pid = pid, .sig = sig,
+			       .flags = to_fg ? CTL_F_FG : 0 };
+	struct ctl_reply rep;
+	cleanup_close int fd = ctl_connect(g->root, id, err);
+
+	if (fd < 0 || ctl_call(fd, &req, NULL, 0, NULL, 0, &rep, NULL, err))
+		return -1;
+	return rep.err ? runsc_error_make(err, rep.err, "signal %d", sig) : 0;
+}
+
 /* Wait up to ~2 s for a process that is not our child to go. */
 static void await_gone(pid_t pid, uint64_t start)
 {
@@ -556,6 +607,24 @@ int sandbox_destroy(const struct global_opts *g, struct container_state *st)
 	return state_remove_dir(g->root, st->id);
 }
 
+/* Has the sandbox of `id` ended (its Sentry gone, or going: a socket
+ * closes a moment before its process is a zombie)? */
+static bool sandbox_gone(const struct global_opts *g, const char *id)
+{
+	struct container_state st;
+	runsc_error_t err = NULL;
+	bool gone;
+
+	if (state_load(g->root, id, &st, &err)) {
+		runsc_error_release(&err);
+		return false;
+	}
+	await_gone(st.pid, st.pid_start);
+	gone = !state_process_alive(st.pid, st.pid_start);
+	state_free(&st);
+	return gone;
+}
+
 int sandbox_wait(const struct global_opts *g, const char *id, int pid,
 		 int *status, runsc_error_t *err)
 {
@@ -563,11 +632,25 @@ int sandbox_wait(const struct global_opts *g, const char *id, int pid,
 	struct ctl_reply rep;
 	cleanup_close int fd = ctl_connect(g->root, id, err);
 
-	if (fd < 0 || ctl_call(fd, &req, NULL, 0, NULL, 0, &rep, NULL, err))
+	if (fd >= 0 && !ctl_call(fd, &req, NULL, 0, NULL, 0, &rep, NULL, err)) {
+		if (rep.err)
+			return runsc_error_make(err, rep.err, "wait");
+		*status = rep.value;
+		return 0;
+	}
+	if (!sandbox_gone(g, id))
 		return -1;
-	if (rep.err)
-		return runsc_error_make(err, rep.err, "wait");
-	*status = rep.value;
+	runsc_error_release(err);
+	if (fd < 0)
+		/* Ended before we asked: nothing outside the Sentry kept
+		 * the status (it went with it). */
+		return runsc_error_make(err, 0,
+					"container %s is stopped: its exit status is no longer known",
+					id);
+	/* The Sentry died under the wait (killed, or it crashed): its
+	 * processes died with it, as if by SIGKILL. */
+	log_warn("the sandbox of %s died; its processes were killed", id);
+	*status = SIGKILL;
 	return 0;
 }
 

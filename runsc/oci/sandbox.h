@@ -36,6 +36,12 @@ int sandbox_start(const struct global_opts *, const char *id,
 /* Send a signal to the first process (all: every process). */
 int sandbox_kill(const struct global_opts *, const char *id, int sig,
 		 bool all, runsc_error_t *err);
+/* Pass a signal runsc got on to process `pid` (0: the first), or with
+ * `to_fg` to the foreground process group of the sandbox's console (the
+ * first process when it has none): no state checks, for a foreground
+ * runsc forwarding what it receives. */
+int sandbox_forward(const struct global_opts *, const char *id, int pid,
+		    int sig, bool to_fg, runsc_error_t *err);
 /* Kill what is left, run poststop hooks, remove cgroup and state. */
 int sandbox_destroy(const struct global_opts *, struct container_state *st);
 /* Wait for process `pid` (0: the first) of the sandbox: its wait

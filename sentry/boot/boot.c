@@ -22,10 +22,12 @@
 #include "platform/ptrace/stub.h"
 #include "sentry/boot/boot.h"
 #include "sentry/boot/control.h"
+#include "sentry/boot/hostsig.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/kernel/exec.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidns.h"
+#include "sentry/kernel/sysctl.h"
 #include "sentry/kernel/sysinfo.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/task_internal.h"
@@ -151,6 +153,33 @@ static void network_init(const struct sentry_config *cfg)
 			 strerror(-err));
 }
 
+/* Why the sandbox cannot start, when there is more to say than an errno
+ * (runsc create prints it). */
+static char fail_reason[200];
+
+/* linux.sysctl: what the Sentry models is set (after the config's
+ * hostname, as runc writes sysctls after sethostname); the rest are
+ * facilities the sandbox does not have, accepted as runsc create
+ * validated them. A value Linux would refuse fails the start. */
+static int apply_sysctls(const struct sentry_config *cfg)
+{
+	for (size_t i = 0; i < cfg->nsysctls; i++) {
+		const struct sentry_sysctl *s = &cfg->sysctls[i];
+		int err = sysctl_set(s->key, s->value);
+
+		if (err == -ENOENT) {
+			log_debug("sysctl %s=%s: not modelled by the Sentry; ignored",
+				  s->key, s->value);
+		} else if (err) {
+			snprintf(fail_reason, sizeof(fail_reason),
+				 "linux.sysctl.%.60s: value '%.60s'", s->key,
+				 s->value);
+			return err;
+		}
+	}
+	return 0;
+}
+
 /* The first process as `runsc do` describes it: root, the caller's
  * stdio. */
 static void do_process(const struct sentry_config *cfg,
@@ -172,7 +201,10 @@ static void report_ready(const struct sentry_config *cfg, int err)
 
 	if (cfg->sync_fd < 0)
 		return;
-	if (err)
+	if (err && fail_reason[0])
+		n = snprintf(msg, sizeof(msg), "%s: %s", fail_reason,
+			     strerror(-err));
+	else if (err)
 		n = snprintf(msg, sizeof(msg), "%s", strerror(-err));
 	else
 		n = snprintf(msg, sizeof(msg), "ok");
@@ -194,12 +226,21 @@ int sentry_boot(const struct sentry_config *cfg)
 	/* A host pipe whose reader went away must give the guest EPIPE, not
 	 * kill the Sentry. */
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread exists: they all inherit the mask, and only the
+	 * host-signal thread takes what is sent to the container's pid. */
+	hostsig_block();
 	/* One malloc arena: under the kernel lock threads rarely contend,
 	 * and a new arena makes glibc read /sys (forbidden after start). */
 	mallopt(M_ARENA_MAX, 1);
 	err = kernel_init(cfg);
-	if (err)
+	if (!err)
+		err = apply_sysctls(cfg);
+	if (!err)
+		err = hostsig_start();
+	if (err) {
+		report_ready(cfg, err);
 		return err;
+	}
 	network_init(cfg);
 	kernel_lock();
 	err = boot_mount_filesystems(cfg);

@@ -45,6 +45,12 @@ enum sentry_mount_kind {
 	SENTRY_MOUNT_PROC,
 	SENTRY_MOUNT_DEV,        /* the Sentry's devfs */
 	SENTRY_MOUNT_SYS,        /* the Sentry's sysfs */
+	SENTRY_MOUNT_DEVPTS,     /* the Sentry's devpts (its ptys) */
+};
+
+/* A linux.sysctl entry: "kernel.hostname" = "box". */
+struct sentry_sysctl {
+	const char *key, *value;
 };
 
 /* A mount made after the root: one of the OCI config, or a host
@@ -86,6 +92,10 @@ struct sentry_config {
 	const struct sentry_mount *mounts;
 	size_t nmounts;
 	bool oci_mounts;
+	/* Sysctls to set before the first process starts (those the
+	 * Sentry models; the others are logged and left). */
+	const struct sentry_sysctl *sysctls;
+	size_t nsysctls;
 	int control_fd;          /* listening control socket, or -1 */
 	int sync_fd;             /* `runsc create`: report readiness here and
 				  * wait for CTL_START; -1: start at once */

@@ -21,6 +21,7 @@
 #include "lib/log.h"
 #include "sentry/boot/boot.h"
 #include "sentry/boot/control.h"
+#include "sentry/boot/hostsig.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidns.h"
 #include "sentry/kernel/signal.h"
@@ -101,6 +102,8 @@ static int do_kill(const struct ctl_req *r)
 		pidns_for_each_group(kill_group, &sig);
 		return 0;
 	}
+	if (r->flags & CTL_F_FG)
+		return sig ? hostsig_deliver(sig, true) : 0;
 	tg = tg_by_tgid(r->pid > 0 ? r->pid : 1);
 	if (!tg || tg->zombie)
 		return -ESRCH;
@@ -157,8 +160,16 @@ static int ps_line(struct thread_group *tg, void *arg)
 static int do_exec(const struct ctl_req *r, const char *p, size_t len,
 		   const int fds[3], int *pid)
 {
-	struct sentry_process sp = { .uid = r->uid, .gid = r->gid,
-				     .has_umask = true, .umask = r->umask };
+	struct sentry_process sp = {
+		.uid = r->uid, .gid = r->gid, .has_umask = true,
+		.umask = r->umask, .has_caps = r->flags & CTL_F_CAPS,
+		.cap_bounding = r->cap_bounding,
+		.cap_effective = r->cap_effective,
+		.cap_inheritable = r->cap_inheritable,
+		.cap_permitted = r->cap_permitted,
+		.cap_ambient = r->cap_ambient,
+		.no_new_privs = r->flags & CTL_F_NO_NEW_PRIVS,
+	};
 	const char *end = p + len;
 	char **argv = NULL, **envp = NULL;
 	struct task *t;

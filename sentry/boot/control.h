@@ -35,6 +35,12 @@ enum ctl_op {
 
 #define CTL_F_ALL 1  /* CTL_KILL: every process of the sandbox */
 #define CTL_F_TTY 2  /* CTL_EXEC: its stdio is a terminal */
+#define CTL_F_CAPS 4 /* CTL_EXEC: the cap_* sets below are its capabilities
+			(else root gets all, others none) */
+#define CTL_F_NO_NEW_PRIVS 8 /* CTL_EXEC: no_new_privs set */
+#define CTL_F_FG 16  /* CTL_KILL: the foreground process group of the
+			console if there is one (a terminal's signal),
+			else the first process */
 
 struct ctl_req {
 	uint32_t op;
@@ -46,6 +52,8 @@ struct ctl_req {
 	uint32_t umask;
 	uint32_t ngroups;
 	uint32_t argc, envc;
+	uint64_t cap_bounding, cap_effective, cap_inheritable, cap_permitted,
+		cap_ambient;
 };
 
 struct ctl_reply {

@@ -5,9 +5,9 @@
  * file (so the sandbox writes anywhere, and nothing it writes reaches the
  * host), with the Sentry's own /dev, /dev/shm, /tmp, /proc and /sys on
  * top, and
- * the host directories runsc was asked to mount (each served by a Gofer
- * of its own, writable or not); and the first process's stdio, cwd and
- * command.
+ * the host directories and files runsc was asked to mount (each served by
+ * a Gofer of its own, writable or not); and the first process's stdio,
+ * cwd and command.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,8 +30,9 @@
 #include "sentry/kernel/task.h"
 #include "sentry/vfs/vfs.h"
 
-/* Mount sb at path if the directory exists in the root; a missing mount
- * point is only logged (a minimal image may lack /tmp). */
+/* Mount sb at path if the mount point exists in the root; a missing (or
+ * mismatched: a directory for a file) one is only logged (a minimal image
+ * may lack /tmp). */
 static int mount_at(const char *path, struct superblock *sb, unsigned flags,
 		    const char *source)
 {
@@ -39,7 +40,8 @@ static int mount_at(const char *path, struct superblock *sb, unsigned flags,
 
 	superblock_put(sb);
 	if (err == -ENOENT || err == -ENOTDIR) {
-		log_warn("no %s in the root: not mounted", path);
+		log_warn("no %s of the right type in the root: not mounted",
+			 path);
 		return 0;
 	}
 	return err;
@@ -78,11 +80,12 @@ static int mount_root(bool overlay)
 /*
  * Make the directory `path` (absolute) and its missing parents, 0755, as
  * the mount point of a host directory (in the overlay they exist only in
- * memory). Done as a task with root's credentials and nothing else: no
- * process exists yet. An existing file in the way is left for the mount
- * to refuse (ENOTDIR).
+ * memory); with `file`, make the last component an empty file instead,
+ * the mount point of a host file, as runc does. Done as a task with
+ * root's credentials and nothing else: no process exists yet. Something
+ * of the other type in the way is left for the mount to refuse (ENOTDIR).
  */
-static int make_dirs(const char *path)
+static int make_mount_point(const char *path, bool file)
 {
 	struct task *t;
 	char buf[LINUX_PATH_MAX];
@@ -101,7 +104,11 @@ static int make_dirs(const char *path)
 		if (save != '/' && save != '\0')
 			continue;
 		*p = '\0';
-		err = vfs_mkdir(t, LINUX_AT_FDCWD, buf, 0755);
+		if (!save && file)
+			err = vfs_mknod(t, LINUX_AT_FDCWD, buf,
+					LINUX_S_IFREG | 0755, 0);
+		else
+			err = vfs_mkdir(t, LINUX_AT_FDCWD, buf, 0755);
 		if (err == -EEXIST)
 			err = 0;
 		*p = save;
@@ -133,6 +140,11 @@ void boot_root_task_put(struct task *t)
 {
 	fs_context_put(t->fs);
 	free(t);
+}
+
+static int make_dirs(const char *path)
+{
+	return make_mount_point(path, false);
 }
 
 /* The config's mounts, in order (after the root): an OCI config's, or
@@ -172,14 +184,20 @@ static int mount_list(const struct sentry_mount *m, size_t n)
 			err = sysfs_new(&sb);
 			source = "sysfs";
 			break;
+		case SENTRY_MOUNT_DEVPTS:
+			err = devpts_new(&sb);
+			source = "devpts";
+			break;
 		default:
 			err = -EINVAL;
 		}
 		/* A mount point missing from the image is made (in the
-		 * overlay it exists only in memory); where that is not
-		 * possible mount_at says so and goes on. */
+		 * overlay it exists only in memory): an empty file for a
+		 * host file's bind. Where that is not possible mount_at says
+		 * so and goes on. */
 		if (!err) {
-			make_dirs(m[i].dest);
+			make_mount_point(m[i].dest,
+					 !LINUX_S_ISDIR(sb->root->inode->mode));
 			err = mount_at(m[i].dest, sb, m[i].flags, source);
 		}
 		if (err) {
@@ -210,6 +228,7 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	err = devices_register();
 	if (err)
 		return err;
+	devpts_register();
 	err = mount_root(!cfg->no_overlay);
 	if (err)
 		return err;
@@ -221,7 +240,6 @@ int boot_mount_filesystems(const struct sentry_config *cfg)
 	if ((err = devfs_new(&sb)) ||
 	    (err = mount_at("/dev", sb, MNT_NOSUID | MNT_NOEXEC, "tmpfs")))
 		return err;
-	devpts_register();
 	if ((err = devpts_new(&sb)) ||
 	    (err = mount_at("/dev/pts", sb, MNT_NOSUID | MNT_NOEXEC, "devpts")))
 		return err;

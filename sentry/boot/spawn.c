@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "sentry/abi/capability.h"
 #include "sentry/boot/boot.h"
 #include "sentry/boot/mounts.h"
 #include "sentry/kernel/exec.h"
@@ -39,11 +40,16 @@ static struct creds *spawn_creds(const struct sentry_process *p)
 		c->ngroups = (uint32_t)p->ngroups;
 	}
 	if (p->has_caps) {
-		c->cap_bounding = p->cap_bounding;
-		c->cap_effective = p->cap_effective;
-		c->cap_inheritable = p->cap_inheritable;
-		c->cap_permitted = p->cap_permitted;
-		c->cap_ambient = p->cap_ambient;
+		/* Bits past the last capability Linux knows are dropped, as
+		 * capset ignores them (they come from a config or from the
+		 * control socket). */
+		const uint64_t all = (1ULL << (LINUX_CAP_LAST_CAP + 1)) - 1;
+
+		c->cap_bounding = p->cap_bounding & all;
+		c->cap_effective = p->cap_effective & all;
+		c->cap_inheritable = p->cap_inheritable & all;
+		c->cap_permitted = p->cap_permitted & all;
+		c->cap_ambient = p->cap_ambient & all;
 	} else if (p->uid != 0) {
 		/* A non-root user starts with no capabilities. */
 		c->cap_effective = c->cap_permitted = 0;

@@ -320,7 +320,10 @@ int goferfs_new(struct gofer_client *c, unsigned flags,
 
 	if (err)
 		return goferfs_err(err);
-	if ((st.mode & LINUX_S_IFMT) != LINUX_S_IFDIR) {
+	/* A directory tree, or a one-file tree (the bind mount of a host
+	 * file, mounted on a file). */
+	if ((st.mode & LINUX_S_IFMT) != LINUX_S_IFDIR &&
+	    (st.mode & LINUX_S_IFMT) != LINUX_S_IFREG) {
 		gofer_close(c, node);
 		return -ENOTDIR;
 	}

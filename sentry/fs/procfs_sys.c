@@ -3,7 +3,7 @@
  * procfs_sys.c: the system-wide part of /proc: the root's table, the
  * machine files (cpuinfo, meminfo, stat, uptime, loadavg, version,
  * filesystems), self and thread-self, and the read-only sysctls under
- * sys/. Figures are the sandbox's (its tasks, its memory file, its boot
+ * sys/ (those an OCI config may set come from sentry/kernel/sysctl.c). Figures are the sandbox's (its tasks, its memory file, its boot
  * time), formatted as Linux 6.1 formats them.
  */
 #include <errno.h>
@@ -16,6 +16,7 @@
 #include "sentry/fs/procfs_internal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidns.h"
+#include "sentry/kernel/sysctl.h"
 #include "sentry/kernel/sysinfo.h"
 #include "sentry/kernel/task.h"
 
@@ -360,6 +361,20 @@ static int show_hostname(struct proc_ctx *ctx, struct pbuf *b)
 	return 0;
 }
 
+static int show_domainname(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	pbuf_printf(b, "%s\n", kernel->domainname);
+	return 0;
+}
+
+static int show_port_start(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	pbuf_printf(b, "%d\n", sysctl_unprivileged_port_start());
+	return 0;
+}
+
 static int show_pid_max(struct proc_ctx *ctx, struct pbuf *b)
 {
 	(void)ctx;
@@ -401,6 +416,7 @@ static const struct proc_node sys_kernel_random[] = {
 
 static const struct proc_node sys_kernel[] = {
 	PROC_REG("cap_last_cap", 0444, show_cap_last_cap),
+	PROC_REG("domainname", 0444, show_domainname),
 	PROC_REG("hostname", 0444, show_hostname),
 	PROC_TEXT("ngroups_max", "65536\n"),
 	PROC_TEXT("osrelease", SYSINFO_RELEASE "\n"),
@@ -423,9 +439,20 @@ static const struct proc_node sys_fs[] = {
 	{ 0 },
 };
 
+static const struct proc_node sys_net_ipv4[] = {
+	PROC_REG("ip_unprivileged_port_start", 0444, show_port_start),
+	{ 0 },
+};
+
+static const struct proc_node sys_net[] = {
+	PROC_SUBDIR("ipv4", sys_net_ipv4, 0x800),
+	{ 0 },
+};
+
 static const struct proc_node sys_dir[] = {
 	PROC_SUBDIR("fs", sys_fs, 0x600),
 	PROC_SUBDIR("kernel", sys_kernel, 0x300),
+	PROC_SUBDIR("net", sys_net, 0x700),
 	PROC_SUBDIR("vm", sys_vm, 0x500),
 	{ 0 },
 };

@@ -21,12 +21,12 @@
 #include "gen/linux_flags.h"
 #include "sentry/abi/capability.h"
 #include "sentry/kernel/kernel.h"
+#include "sentry/kernel/sysctl.h"
 #include "sentry/kernel/task.h"
 #include "sentry/net/loop.h"
 #include "sentry/net/socket.h"
 
 #define PORT_BUCKETS 512
-#define PROT_SOCK 1024 /* net.ipv4.ip_unprivileged_port_start */
 
 LIST_HEAD(loop_list, loop_sock);
 static struct loop_list tables[LOOP_NPROTO][PORT_BUCKETS];
@@ -165,7 +165,7 @@ int loop_bind(struct socket *s, struct task *t, const struct inet_ep *ep)
 		return -EINVAL;
 	if (!local_addr(s, ep))
 		return -EADDRNOTAVAIL;
-	if (ep->port && ep->port < PROT_SOCK && t &&
+	if (ep->port && ep->port < sysctl_unprivileged_port_start() && t &&
 	    !creds_capable(t->creds, LINUX_CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	if (ls->hashed || ls->u.state != UNIX_CLOSE || ls->connected)

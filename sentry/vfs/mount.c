@@ -144,7 +144,10 @@ int vfs_mount(struct superblock *sb, const struct path *mp, unsigned flags,
 	struct mount *m;
 	int err;
 
-	if (!LINUX_S_ISDIR(mp->dentry->inode->mode))
+	/* A directory on a directory, or a one-file filesystem (a bind of
+	 * a host file) on a file, as a bind mount may be. */
+	if (LINUX_S_ISDIR(mp->dentry->inode->mode) !=
+	    LINUX_S_ISDIR(sb->root->inode->mode))
 		return -ENOTDIR;
 	if ((mp->dentry->flags & DENTRY_DELETED) ||
 	    (!d_hashed(mp->dentry) && !(mp->dentry->flags & DENTRY_ROOT)))
@@ -173,7 +176,11 @@ int vfs_mount_at(const char *abspath, struct superblock *sb, unsigned flags,
 	if (!root.mnt || abspath[0] != '/')
 		return -EINVAL;
 	err = vfs_lookup_from(&root, &root, &vfs_root_creds, NULL, abspath,
-			      LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &mp);
+			      LOOKUP_FOLLOW |
+				      (LINUX_S_ISDIR(sb->root->inode->mode)
+					       ? LOOKUP_DIRECTORY
+					       : 0),
+			      &mp);
 	if (err)
 		return err;
 	err = vfs_mount(sb, &mp, flags, source, NULL);

@@ -671,7 +671,8 @@ const struct fs_type *vfs_find_fs(const char *name);
 int vfs_init(void);
 /* Make sb the sandbox's root mount (kernel->root_mount). */
 int vfs_mount_root(struct superblock *, unsigned mnt_flags, const char *source);
-/* Graft sb on the directory `mountpoint` (a resolved path): a new mount
+/* Graft sb on the directory `mountpoint` (a resolved path), or on a
+ * non-directory when sb's root is one (-ENOTDIR for a mix): a new mount
  * with one reference held by the mount tree. */
 int vfs_mount(struct superblock *, const struct path *mountpoint,
 	      unsigned mnt_flags, const char *source, struct mount **out);

@@ -4,8 +4,11 @@ and print what the container writes to it (tests/oci/lifecycle.sh).
 
 usage: console-recv.py SOCKET OUTFILE [INPUT]
 Listens on SOCKET, takes one SCM_RIGHTS message, writes INPUT (if any)
-to the master, copies the master's output to OUTFILE until EOF/EIO."""
-import array, os, socket, sys
+to the master, copies the master's output to OUTFILE until EOF/EIO.
+INPUT "@jobctl" plays a console owner instead: once the container says
+"ready", a ^C; once it says "got INT", a resize to 44x99; once it shows
+"44 99", the line "q"."""
+import array, fcntl, os, socket, struct, sys, termios
 
 path, out = sys.argv[1], sys.argv[2]
 data = sys.argv[3].encode() if len(sys.argv) > 3 else b""
@@ -22,10 +25,22 @@ for level, typ, d in anc:
 if not fds:
     sys.exit("no fd received")
 master = fds[0]
+
+
+def winch(fd):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 44, 99, 0, 0))
+
+
+steps = []
+if data == b"@jobctl":
+    steps = [(b"ready", lambda: os.write(master, b"\x03")),
+             (b"got INT", lambda: winch(master)),
+             (b"44 99", lambda: os.write(master, b"q\n"))]
+elif data:
+    os.write(master, data)
+seen = b""
 with open(out, "wb") as f:
     f.write(b"name=" + msg + b"\n")
-    if data:
-        os.write(master, data)
     while True:
         try:
             b = os.read(master, 4096)
@@ -35,3 +50,6 @@ with open(out, "wb") as f:
             break
         f.write(b)
         f.flush()
+        seen += b
+        while steps and steps[0][0] in seen:
+            steps.pop(0)[1]()

@@ -1,6 +1,7 @@
 #!/bin/sh
 # podman drives runsc as its OCI runtime, unchanged: an image imported
-# from a busybox rootfs tarball this test builds; echo, exit status, -i
+# from a busybox rootfs tarball this test builds; echo, exit status, the
+# files podman binds one by one (/etc/hosts...) and a -v of a host file, -i
 # with stdin piped, -t with a tty, exec into a running container, stop
 # (SIGTERM, then SIGKILL), ps, rm; and nothing of cvisor left behind.
 set -u
@@ -36,7 +37,7 @@ check() {
 mkdir -p "$work/rootfs/bin" "$work/rootfs/etc" "$work/rootfs/proc" \
 	"$work/rootfs/dev" "$work/rootfs/sys" "$work/rootfs/tmp"
 cp "$(command -v busybox)" "$work/rootfs/bin/busybox"
-for a in sh echo cat sleep id ls true hostname env; do
+for a in sh echo cat sleep id ls true hostname env grep test; do
 	ln -s busybox "$work/rootfs/bin/$a"
 done
 tar -C "$work/rootfs" -cf "$work/rootfs.tar" .
@@ -50,6 +51,16 @@ check "podman run echo" test "$out" = hello
 out=$($P run --rm --ulimit host "$image" /bin/sh -c 'cat /proc/version; exit 42' 2>&1); rc=$?
 check "the container runs on cvisor's kernel" sh -c "echo '$out' | grep -q cvisor"
 check "podman run exits with the container's status" test $rc = 42
+# Files podman binds one by one (/etc/hosts, /etc/hostname, resolv.conf,
+# /run/.containerenv) and a -v of a single host file, read-only.
+echo "a host file" > "$work/hostfile"
+out=$($P run --rm --ulimit host --hostname cvisorbox -v "$work/hostfile:/etc/x:ro" "$image" \
+	/bin/sh -c 'cat /etc/x; grep -c cvisorbox /etc/hosts; echo $(cat /etc/hostname); test -e /run/.containerenv && echo containerenv; echo y > /etc/x || echo refused' 2>/dev/null)
+check "-v of a host file shows its content" sh -c "echo '$out' | sed -n 1p | grep -qx 'a host file'"
+check "/etc/hosts is podman's (has the container's hostname)" sh -c "echo '$out' | sed -n 2p | grep -qx '[1-9]'"
+check "/etc/hostname is podman's" sh -c "echo '$out' | sed -n 3p | grep -qx cvisorbox"
+check "/run/.containerenv is there" sh -c "echo '$out' | grep -qx containerenv"
+check "a :ro file bind can not be written" sh -c "echo '$out' | grep -qx refused && grep -qx 'a host file' '$work/hostfile'"
 out=$(echo "piped in" | $P run --rm -i --ulimit host "$image" /bin/cat 2>&1)
 check "podman run -i with stdin piped" test "$out" = "piped in"
 if command -v script >/dev/null 2>&1; then

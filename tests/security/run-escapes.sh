@@ -1,8 +1,9 @@
 #!/bin/sh
 # Run tests/security/escape inside a sandbox made as podman would make it
-# (runsc create/start with --network=none, a busybox rootfs), aimed at
-# the host's files, cvisor's own processes and the host's loopback; then
-# check from the host that nothing changed.
+# (runsc create/start with --network=none, a busybox rootfs, a host file
+# bound read-only), aimed at the host's files, cvisor's own processes and
+# the host's loopback; try to write or get past the file bind; then check
+# from the host that nothing changed.
 set -u
 : "${top_srcdir:=.}" "${top_builddir:=.}"
 runsc=$(cd "$top_builddir/runsc" && pwd)/runsc
@@ -37,7 +38,11 @@ cp "$escape" "$rootfs/escape"
 # Symlinks a malicious image could ship: to the host path, and upwards.
 ln -s "$secret" "$rootfs/escape-link"
 ln -s ../../../../../../../.. "$rootfs/up"
-sum_before=$(md5sum "$runsc" "$secret")
+# A host file bound read-only: nothing below or beside it is reachable,
+# and root inside (with CAP_SYS_ADMIN) cannot make it writable.
+bound=$work/bound.txt
+echo "BOUND $$" > "$bound"
+sum_before=$(md5sum "$runsc" "$secret" "$bound")
 
 # Something on the host's loopback for the sandbox to try to reach.
 port=$((20000 + $$ % 20000))
@@ -61,8 +66,11 @@ c = json.load(open("config.json"))
 c["process"]["terminal"] = False
 c["process"]["args"] = ["/bin/sleep", "1000"]
 c["root"]["path"] = "rootfs"
+c["mounts"].append({"destination": "/etc/bound", "type": "bind",
+                    "source": "BOUND", "options": ["rbind", "ro"]})
 json.dump(c, open("config.json", "w"))
 PYEOF
+sed -i "s|BOUND|$bound|" config.json
 if ! $R run --detach esc; then
 	echo "not ok 1 - the sandbox did not start"
 	exit 1
@@ -77,8 +85,23 @@ n=1
 failed=0
 if [ $rc = 0 ]; then echo "ok $n - every escape failed inside"; else echo "not ok $n - an escape succeeded"; failed=1; fi
 n=$((n + 1))
-if [ "$(md5sum "$runsc" "$secret")" = "$sum_before" ]; then
-	echo "ok $n - the runtime binary and the host file are unchanged"
+out=$($R exec --cap CAP_SYS_ADMIN esc /bin/sh -c '
+	/bin/busybox cat /etc/bound/../secret.txt 2>/dev/null && echo REACHED-SECRET
+	echo x > /etc/bound 2>/dev/null && echo WROTE
+	/bin/busybox mount -o remount,rw /etc/bound 2>/dev/null
+	echo x > /etc/bound 2>/dev/null && echo WROTE-REMOUNTED
+	/bin/busybox mkdir -p /tmp/b && /bin/busybox touch /tmp/b/f &&
+		/bin/busybox mount --bind /etc/bound /tmp/b/f 2>/dev/null
+	echo x > /tmp/b/f 2>/dev/null && echo WROTE-REBOUND
+	/bin/busybox cat /etc/bound' 2>/dev/null)
+if [ "$out" = "BOUND $$" ]; then
+	echo "ok $n - a read-only file bind stays read-only and alone"
+else
+	echo "not ok $n - a read-only file bind: $out"; failed=$((failed + 1))
+fi
+n=$((n + 1))
+if [ "$(md5sum "$runsc" "$secret" "$bound")" = "$sum_before" ]; then
+	echo "ok $n - the runtime binary and the host files are unchanged"
 else
 	echo "not ok $n - a host file changed"; failed=$((failed + 1))
 fi

@@ -542,6 +542,39 @@ static void test_open_read(void **state)
 	stop(&g);
 }
 
+/* A read-only one-file tree (the bind mount of a host file): its root is
+ * that file, readable, never writable, with nothing below it; the Gofer
+ * holds nothing but it. */
+static void test_file_root(void **state)
+{
+	int dir_fd = fx.root_fd;
+	struct gofer_stat st;
+	uint64_t root, node;
+	struct gofer g;
+	char p[PATH_MAX], buf[64], dents[256];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/file.txt", fx.root);
+	fx.root_fd = open(p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	assert_true(fx.root_fd >= 0);
+	start(&g, state);
+	close(fx.root_fd);
+	fx.root_fd = dir_fd;
+	assert_int_equal(gofer_attach(g.c, &root, &st), 0);
+	assert_same_file(&st, "file.txt");
+	fd = gofer_open(g.c, root, GOFER_OPEN_READ, NULL);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, buf, sizeof(buf), 0), 12);
+	assert_memory_equal(buf, "hello gofer\n", 12);
+	close(fd);
+	assert_int_equal(gofer_open(g.c, root, GOFER_OPEN_WRITE, NULL), -EROFS);
+	assert_int_equal(gofer_walk_one(g.c, root, "x", &node, &st), -ENOTDIR);
+	assert_int_equal(gofer_getdents(g.c, root, 0, dents, sizeof(dents)),
+			 -ENOTDIR);
+	check_fds_inside(g.pid);
+	stop(&g);
+}
+
 /* When the Sentry has no fd left for a donated one, OPEN fails with
  * ENFILE and the connection goes on. */
 static void test_open_out_of_fds(void **state)
@@ -1336,6 +1369,7 @@ int main(void)
 		BOTH(test_walk),
 		BOTH(test_symlinks_not_followed),
 		BOTH(test_open_read),
+		BOTH(test_file_root),
 		BOTH(test_open_out_of_fds),
 		BOTH(test_getdents),
 		BOTH(test_close),

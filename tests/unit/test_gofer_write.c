@@ -9,7 +9,8 @@
  * renames naming nodes of another connection's root, setattr on symlinks
  * to outside files, device nodes, random write requests) get errors, the
  * Gofer keeps serving, and a snapshot of everything outside the served
- * root is unchanged afterwards. Every test runs twice: plain, and under
+ * root is unchanged afterwards; a one-file tree (a bind of a host file)
+ * reaches nothing but that file. Every test runs twice: plain, and under
  * the writable Gofer's seccomp filter (spec/seccomp/gofer_rw.yaml).
  */
 #include <dirent.h>
@@ -1285,6 +1286,71 @@ static void test_hostile_fuzz(void **state)
 	assert_outside_unchanged();
 }
 
+/*
+ * A one-file tree (the bind mount of a host file, served from an O_PATH
+ * fd of it): the root is that file, read and written through; every
+ * request that would name something beside or below it fails (ENOTDIR),
+ * and nothing else on the host changes.
+ */
+static void test_file_root(void **state)
+{
+	struct gofer_setattr_req sa = { 0 };
+	struct gofer_stat st;
+	uint64_t root, node;
+	struct gofer g;
+	char p[PATH_MAX], buf[64], dents[256];
+	int fd, ffd, stop_err;
+
+	hpath(p, sizeof(p), "file");
+	ffd = open(p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	assert_true(ffd >= 0);
+	start_on(&g, ffd, *(enum mode *)*state, false, 0);
+	close(ffd);
+	root = attach(&g);
+	assert_int_equal(gofer_stat(g.c, root, &st), 0);
+	assert_same(&st, "file");
+	/* Nothing below a file; ".." and "." are not names. */
+	assert_int_equal(gofer_walk_one(g.c, root, "x", &node, &st), -ENOTDIR);
+	assert_int_equal(gofer_walk(g.c, root, (const char *[]){ ".." }, 1,
+				    &node, NULL, &stop_err),
+			 -EINVAL);
+	assert_int_equal(gofer_getdents(g.c, root, 0, dents, sizeof(dents)),
+			 -ENOTDIR);
+	assert_int_equal(gofer_create(g.c, root, "x", GOFER_OPEN_WRITE, 0644,
+				      0, 0, &node, &st),
+			 -ENOTDIR);
+	assert_int_equal(gofer_mkdir(g.c, root, "d", 0755, 0, 0, &node, &st),
+			 -ENOTDIR);
+	assert_int_equal(gofer_mknod(g.c, root, "n", S_IFREG | 0644, 0, 0, 0,
+				     &node, &st),
+			 -ENOTDIR);
+	assert_int_equal(gofer_symlink(g.c, root, "l", "/etc/shadow", 0, 0,
+				       &node, &st),
+			 -ENOTDIR);
+	assert_int_equal(gofer_link(g.c, root, "h", root, &node, &st),
+			 -ENOTDIR);
+	assert_int_equal(gofer_unlink(g.c, root, "x", 0), -ENOTDIR);
+	assert_int_equal(gofer_rename(g.c, root, "a", root, "b", 0), -ENOTDIR);
+	/* The file itself: written through, truncated. */
+	fd = gofer_open(g.c, root, GOFER_OPEN_WRITE | GOFER_OPEN_TRUNC, &st);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "through\n", 8), 8);
+	close(fd);
+	read_host("file", buf, sizeof(buf));
+	assert_string_equal(buf, "through\n");
+	sa.node = root;
+	sa.mask = GOFER_SETATTR_SIZE;
+	sa.size = 3;
+	assert_int_equal(gofer_setattr(g.c, &sa, &st), 0);
+	read_host("file", buf, sizeof(buf));
+	assert_string_equal(buf, "thr");
+	stop(&g);
+	assert_false(host_exists("x"));
+	assert_false(host_exists("d"));
+	assert_false(host_exists("h"));
+	assert_outside_unchanged();
+}
+
 /* The writable filter still kills a Gofer that makes a device node. */
 static void test_filter_denies_devices(void **state)
 {
@@ -1326,6 +1392,7 @@ int main(void)
 		BOTH(test_hostile_names),
 		BOTH(test_hostile_nodes),
 		BOTH(test_hostile_fuzz),
+		BOTH(test_file_root),
 		cmocka_unit_test_setup(test_filter_denies_devices, setup_test),
 	};
 

@@ -4,14 +4,15 @@
  * tree made in /tmp: path resolution (symlinks, absolute ones and ../..
  * chains, resolve inside the sandbox root, never the host's), stat with
  * host inode and device numbers, reads into Sentry buffers, directory
- * listings with offsets, the page cache that mmap maps, and EROFS for
- * every write.
+ * listings with offsets, the page cache that mmap maps, EROFS for
+ * every write, and a one-file tree mounted on a file.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -450,6 +451,67 @@ static void test_mmap_cache(void **state)
 	mappable_put(m);
 }
 
+/*
+ * A one-file tree (the bind mount of a host file): its Gofer serves an
+ * O_PATH fd of a file outside the root; goferfs mounts it on a file of the
+ * sandbox's tree, which then reads the host file; it does not go on a
+ * directory, nor a directory tree on a file (ENOTDIR, as Linux).
+ */
+static void test_file_mount(void **state)
+{
+	struct gofer_options o = GOFER_OPTIONS_INIT;
+	struct superblock *sb;
+	struct gofer_client *c;
+	struct file *f;
+	char p[PATH_MAX], buf[64];
+	int sv[2], ffd, status;
+	pid_t pid;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/hostfile", fx.base);
+	ffd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	assert_true(ffd >= 0);
+	assert_int_equal(write(ffd, "one host file\n", 14), 14);
+	close(ffd);
+	ffd = open(p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	assert_true(ffd >= 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				    sv),
+			 0);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(gofer_serve(sv[1], ffd, &o) ? 1 : 0);
+	}
+	close(sv[1]);
+	close(ffd);
+	c = gofer_client_new(sv[0]);
+	assert_non_null(c);
+	assert_int_equal(goferfs_new(c, 0, &sb), 0);
+	assert_true(LINUX_S_ISREG(sb->root->inode->mode));
+	assert_int_equal(vfs_mount_at("/usr", sb, MNT_RDONLY, "bind"), -ENOTDIR);
+	assert_int_equal(vfs_mount_at("/etc/hello.txt", fx.sb, MNT_RDONLY,
+				      "bind"),
+			 -ENOTDIR);
+	assert_int_equal(vfs_mount_at("/etc/passwd", sb, MNT_RDONLY, "bind"), 0);
+	assert_int_equal(vfs_open(&fx.t, LINUX_AT_FDCWD, "/etc/passwd",
+				  LINUX_O_RDONLY, 0, &f),
+			 0);
+	memset(buf, 0, sizeof(buf));
+	assert_int_equal(vfs_file_pread(f, buf, sizeof(buf), 0), 14);
+	assert_string_equal(buf, "one host file\n");
+	file_put(f);
+	/* Nothing below it. */
+	assert_int_equal(vfs_open(&fx.t, LINUX_AT_FDCWD, "/etc/passwd/x",
+				  LINUX_O_RDONLY, 0, &f),
+			 -ENOTDIR);
+	superblock_put(sb);
+	/* The mount holds the client for the rest of the run; its Gofer
+	 * goes now. */
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_read_only),
 		cmocka_unit_test(test_getdents),
 		cmocka_unit_test(test_mmap_cache),
+		cmocka_unit_test(test_file_mount),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
