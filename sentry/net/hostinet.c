@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -17,6 +18,7 @@
 #include "sentry/net/hostinet.h"
 #include "sentry/net/inet.h"
 #include "sentry/net/socket.h"
+#include "sentry/vfs/fasync.h"
 
 /* The guest's poll bits are the host's on x86-64 (both are Linux). */
 #define EV_ALL                                                                 \
@@ -40,6 +42,57 @@ int hostinet_wait(struct socket *s, struct task *t, uint32_t events,
 	return err;
 }
 
+/* The bytes before the host stream's urgent mark (tcp_inq counts only
+ * those while urgent data waits), or -1: unknown, or SO_OOBINLINE, where
+ * FIONREAD counts every byte. */
+static int urg_inq(int fd)
+{
+	int v, inl = 0;
+	socklen_t len = sizeof(inl);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_OOBINLINE, &inl, &len) || inl ||
+	    ioctl(fd, FIONREAD, &v))
+		return -1;
+	return v;
+}
+
+/*
+ * The host signals urgent data only to the host socket's owner, which is
+ * nobody: the guest's owner (F_SETOWN) gets SIGURG from here instead,
+ * when the host starts reporting POLLPRI, or reports it with the mark
+ * further on. Linux signals every new urgent byte; one that comes while
+ * the reader stands at the old one goes unsignalled here.
+ */
+static int urg_notify(struct waiter *w, uint32_t events)
+{
+	struct socket *s = w->priv;
+	struct host_sock *h = s->priv;
+	int inq;
+
+	if (!(events & LINUX_POLLPRI)) {
+		h->urg_seen = false;
+		return 0;
+	}
+	inq = urg_inq(h->fd);
+	if (!h->urg_seen || (inq >= 0 && inq > h->urg_inq))
+		fasync_send_sigurg(s->file);
+	h->urg_seen = true;
+	h->urg_inq = inq;
+	return 0;
+}
+
+void hostinet_urg_read(struct socket *s, uint32_t flags)
+{
+	struct host_sock *h = s->priv;
+
+	if (!h->urg_seen || (flags & LINUX_MSG_PEEK))
+		return;
+	if (flags & LINUX_MSG_OOB)
+		h->urg_seen = false; /* the next POLLPRI is news */
+	else
+		h->urg_inq = urg_inq(h->fd);
+}
+
 /* Wrap a host socket fd (the reference is the new socket's). */
 static int wrap(int fd, int family, int type, int protocol, struct socket **out)
 {
@@ -59,6 +112,10 @@ static int wrap(int fd, int family, int type, int protocol, struct socket **out)
 	}
 	h->fd = fd;
 	s->priv = h;
+	if (type == LINUX_SOCK_STREAM) {
+		waiter_init_fn(&h->urg_w, urg_notify, s, EV_ALL);
+		waitq_add(&s->wq, &h->urg_w);
+	}
 	err = fdnotify_add(fd, &s->wq);
 	if (err) {
 		socket_put(s);
@@ -215,6 +272,7 @@ static void hostinet_release(struct socket *s)
 
 	if (!h || h->fd < 0)
 		return;
+	waitq_remove(&h->urg_w);
 	socket_wake(s, EV_ALL);
 	fdnotify_remove(h->fd);
 	close(h->fd);

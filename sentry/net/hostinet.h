@@ -21,6 +21,7 @@
 #ifndef CVISOR_NET_HOSTINET_H
 #define CVISOR_NET_HOSTINET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sentry/net/socket.h"
@@ -30,6 +31,12 @@ struct task;
 
 struct host_sock {
 	int fd; /* the host socket */
+	/* A stream's relay of urgent data to the guest's owner (SIGURG):
+	 * whether the host reported POLLPRI last time it spoke, and its
+	 * FIONREAD then (the bytes before the mark). */
+	struct waiter urg_w;
+	bool urg_seen;
+	int urg_inq;
 };
 
 static inline int host_fd(const struct socket *s)
@@ -47,6 +54,10 @@ int hostinet_getsockopt(struct socket *, struct task *, int level, int name,
 int hostinet_setsockopt(struct socket *, struct task *, int level, int name,
 			uint64_t optval, int optlen);
 long hostinet_ioctl(struct socket *, struct task *, uint32_t cmd, uint64_t arg);
+
+/* The guest read from a stream (`flags` as it asked): what the host
+ * counts before the mark changed. */
+void hostinet_urg_read(struct socket *, uint32_t flags);
 
 /* Wait for the host socket to be ready for `events`, as a blocked guest
  * call does: 0 to try again, or -EAGAIN (deadline), -ERESTARTSYS, -EINTR. */

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -236,12 +237,21 @@ static long recv_once(struct socket *s, struct sock_msg *msg, uint32_t flags,
 	return n;
 }
 
+/* The host stream's next byte is urgent data's mark, where Linux stops a
+ * read that has data (tcp_recvmsg). */
+static bool at_mark(struct socket *s)
+{
+	int v = 0;
+
+	return !ioctl(host_fd(s), SIOCATMARK, &v) && v;
+}
+
 long hostinet_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 {
 	bool nonblock = flags & LINUX_MSG_DONTWAIT;
 	bool waitall = (flags & LINUX_MSG_WAITALL) &&
 		       s->type == LINUX_SOCK_STREAM &&
-		       !(flags & LINUX_MSG_PEEK);
+		       !(flags & (LINUX_MSG_PEEK | LINUX_MSG_OOB));
 	int64_t deadline = socket_deadline(nonblock, s->rcvtimeo_ns);
 	size_t got = 0;
 	long err;
@@ -249,16 +259,21 @@ long hostinet_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 	for (;;) {
 		long n = recv_once(s, msg, flags, got == 0);
 
+		if (n >= 0 && s->type == LINUX_SOCK_STREAM)
+			hostinet_urg_read(s, flags);
 		if (n > 0) {
 			got += (size_t)n;
-			if (!waitall || !msg->uio->resid)
+			if (!waitall || !msg->uio->resid || at_mark(s))
 				return (long)got;
 			continue;
 		}
 		if (n == 0)
 			return (long)got;
 		err = n;
-		if (err != -EAGAIN || nonblock || (flags & LINUX_MSG_ERRQUEUE))
+		/* Neither the error queue nor urgent data is waited for
+		 * (tcp_recv_urg: "should never block"). */
+		if (err != -EAGAIN || nonblock ||
+		    (flags & (LINUX_MSG_ERRQUEUE | LINUX_MSG_OOB)))
 			break;
 		err = hostinet_wait(s, msg->t, LINUX_POLLIN, &deadline);
 		if (err)

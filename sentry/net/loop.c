@@ -150,17 +150,19 @@ int loop_getpeername(struct socket *s, struct linux_sockaddr_storage *a)
 	return inet_addr_out(s->family, &ls->remote, a);
 }
 
-/* tcp_ioctl, udp_ioctl: what is queued to read; nothing ever waits to
- * be sent or acknowledged on a loopback link. */
+/* tcp_ioctl, udp_ioctl: what is queued to read (TCP: up to a pending
+ * urgent byte), and TCP's mark; nothing ever waits to be sent or
+ * acknowledged on a loopback link. */
 long loop_ioctl(struct socket *s, struct task *t, uint32_t cmd, uint64_t arg)
 {
+	bool tcp = loop_sk(s)->proto == LOOP_TCP;
 	int32_t v;
 
 	switch (cmd) {
 	case LINUX_SIOCINQ:
 		if (s->listening)
 			return -EINVAL;
-		v = (int32_t)unix_inq_len(s);
+		v = (int32_t)(tcp ? unix_oob_tcp_inq(s) : unix_inq_len(s));
 		break;
 	case LINUX_SIOCOUTQ:
 	case LINUX_SIOCOUTQNSD:
@@ -169,7 +171,9 @@ long loop_ioctl(struct socket *s, struct task *t, uint32_t cmd, uint64_t arg)
 		v = 0;
 		break;
 	case LINUX_SIOCATMARK:
-		v = 0;
+		if (!tcp)
+			return -ENOTTY;
+		v = unix_oob_at_mark(s);
 		break;
 	default:
 		return -ENOTTY;

@@ -15,8 +15,9 @@
  * ephemeral ports from ip_local_port_range's default 32768-60999; TCP's
  * connect (EINPROGRESS when non-blocking), backlog, half-close, RST when
  * a socket closes with unread data or SO_LINGER 0 (the peer gets
- * ECONNRESET), a write to a closed peer (it goes, then EPIPE), states for
- * TCP_INFO and /proc/net/tcp; UDP's connected sockets (ECONNREFUSED on
+ * ECONNRESET), a write to a closed peer (it goes, then EPIPE), urgent
+ * data (MSG_OOB, SIOCATMARK, SIGURG: unix_oob.c), states for TCP_INFO
+ * and /proc/net/tcp; UDP's connected sockets (ECONNREFUSED on
  * the call after a send to a port nobody holds, as the ICMP error does),
  * per-socket receive buffers, IP_PKTINFO and friends. UDP-Lite (RFC 3828,
  * IPPROTO_UDPLITE) is UDP with its own port table, so that it only talks
@@ -25,8 +26,7 @@
  * dropped, as udp_queue_rcv_one_skb does).
  *
  * What it does not: TIME_WAIT (a port is free again as soon as its
- * socket is closed), urgent data, multicast and broadcast delivery, raw
- * sockets. Every address that is not local is unreachable (ENETUNREACH),
+ * socket is closed), multicast and broadcast delivery, raw sockets. Every address that is not local is unreachable (ENETUNREACH),
  * and binding to one is EADDRNOTAVAIL.
  */
 #ifndef CVISOR_NET_LOOP_H

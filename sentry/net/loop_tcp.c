@@ -11,6 +11,7 @@
  * it went, as inet_stream_connect); SHUT_RD tells the peer nothing; a
  * closing peer sends FIN (EOF, and the first write after it goes, then
  * EPIPE), or RST when it had unread data or SO_LINGER 0 (ECONNRESET).
+ * Urgent data (MSG_OOB) is the core's, TCP's way (unix_oob.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -51,6 +52,7 @@ static void tcp_peer_closed(struct socket *s, struct socket *peer, bool reset)
 const struct unix_proto loop_tcp_proto = {
 	.unhash = loop_unhash,
 	.peer_closed = tcp_peer_closed,
+	.tcp_urgent = true,
 };
 
 /* A new connection's server side: the listener's options (inet_clone:
@@ -288,8 +290,6 @@ static long tcp_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 	err = loop_cmsg_send(s, msg->ctl, msg->ctllen, &ci);
 	if (err)
 		return err;
-	if (flags & LINUX_MSG_OOB)
-		return -EOPNOTSUPP; /* urgent data is not modelled */
 	err = send_check(s, flags, msg->t);
 	if (err)
 		return err;
@@ -314,7 +314,8 @@ static long tcp_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 	return err;
 }
 
-/* TCP_INQ: what is left to read, as a TCP_CM_INQ control message. */
+/* TCP_INQ: what is left to read (tcp_inq_hint: the urgent byte too), as
+ * a TCP_CM_INQ control message. */
 static void put_inq(struct socket *s, struct sock_msg *msg)
 {
 	int32_t inq = (int32_t)unix_inq_len(s);
@@ -331,7 +332,9 @@ static long tcp_recvmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 
 	if (flags & LINUX_MSG_ERRQUEUE)
 		return -EAGAIN; /* nothing ever lands in the error queue */
-	if (ls->u.state == UNIX_LISTEN || !ls->connected)
+	/* MSG_OOB on a socket never connected: tcp_recv_urg's EINVAL. */
+	if (ls->u.state == UNIX_LISTEN ||
+	    (!ls->connected && !(flags & LINUX_MSG_OOB)))
 		return -ENOTCONN;
 	n = unix_stream_read(s, msg, flags);
 	if (n >= 0)
@@ -379,6 +382,7 @@ static uint32_t tcp_poll(struct socket *s, struct waitq **wq)
 	struct loop_sock *ls = loop_sk(s);
 	int st = loop_tcp_state(s);
 	uint32_t mask = 0;
+	long target;
 
 	if (wq)
 		*wq = &s->wq;
@@ -388,8 +392,14 @@ static uint32_t tcp_poll(struct socket *s, struct waitq **wq)
 		mask |= LINUX_POLLHUP;
 	if (s->shutdown & SOCK_RCV_SHUTDOWN)
 		mask |= LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLRDHUP;
-	if (ls->u.qlen && unix_inq_len(s) >= (s->rcvlowat ? s->rcvlowat : 1))
+	/* A reader at an urgent byte it will skip needs one more. */
+	target = s->rcvlowat ? s->rcvlowat : 1;
+	if (unix_oob_at_mark(s) && !(s->flags & SOCKF_OOBINLINE))
+		target++;
+	if (ls->u.qlen && unix_inq_len(s) >= target)
 		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
+	if (unix_oob_pending(s))
+		mask |= LINUX_POLLPRI;
 	if (!(s->shutdown & SOCK_SEND_SHUTDOWN)) {
 		if (unix_writable(s))
 			mask |= LINUX_POLLOUT | LINUX_POLLWRNORM;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "gen/linux_flags.h"
+#include "gen/netopts.h"
 #include "sentry/abi/errno.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
@@ -17,6 +18,7 @@
 #include "sentry/net/netlink.h"
 #include "sentry/net/socket.h"
 #include "sentry/net/unix.h"
+#include "sentry/vfs/fasync.h"
 #include "sentry/vfs/vfs.h"
 
 #define SOCKFS_MAGIC 0x534f434bu
@@ -144,14 +146,28 @@ static uint32_t sock_poll(struct file *f, struct waitq **wq)
 	return s->ops->poll(s, wq);
 }
 
-/* sock_do_ioctl: the family's, then the interface requests any socket
- * answers (dev_ioctl). */
+/* sock_ioctl: the owner requests (who gets SIGURG and SIGIO, as fcntl's
+ * F_SETOWN and F_GETOWN), then sock_do_ioctl: the family's, then the
+ * interface requests any socket answers (dev_ioctl). */
 static long sock_ioctl(struct file *f, struct task *t, uint32_t cmd,
 		       uint64_t arg)
 {
 	struct socket *s = sock_of(f);
-	long err = s->ops->ioctl ? s->ops->ioctl(s, t, cmd, arg) : -ENOTTY;
+	int32_t who;
+	long err;
 
+	switch (cmd) {
+	case LINUX_FIOSETOWN:
+	case LINUX_SIOCSPGRP:
+		if (task_copy_in(t, arg, &who, sizeof(who)))
+			return -EFAULT;
+		return fasync_setown(t, f, who);
+	case LINUX_FIOGETOWN:
+	case LINUX_SIOCGPGRP:
+		who = fasync_getown(f);
+		return task_copy_out(t, arg, &who, sizeof(who)) ? -EFAULT : 0;
+	}
+	err = s->ops->ioctl ? s->ops->ioctl(s, t, cmd, arg) : -ENOTTY;
 	return err == -ENOTTY ? netdev_ioctl(t, cmd, arg) : err;
 }
 

@@ -156,6 +156,8 @@ uint32_t unix_stream_poll(struct socket *s, struct waitq **wq)
 		mask |= LINUX_POLLRDHUP | LINUX_POLLIN | LINUX_POLLRDNORM;
 	if (u->qlen)
 		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
+	if (unix_oob_pending(s))
+		mask |= LINUX_POLLPRI;
 	if (u->state == UNIX_CLOSE)
 		mask |= LINUX_POLLHUP;
 	if (unix_writable(s))
@@ -245,7 +247,10 @@ static long unix_ioctl(struct socket *s, struct task *t, uint32_t cmd,
 		v = (int32_t)unix_inq_len(s);
 		break;
 	case LINUX_SIOCATMARK:
-		v = 0; /* no out-of-band data, ever */
+		/* Only streams have out-of-band data. */
+		if (s->type != LINUX_SOCK_STREAM)
+			return -EOPNOTSUPP;
+		v = unix_oob_at_mark(s);
 		break;
 	default:
 		return -ENOTTY;

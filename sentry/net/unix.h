@@ -100,6 +100,9 @@ struct unix_proto {
 	 * msg->name, if asked) and control messages. NULL: nothing. */
 	void (*recv_info)(struct socket *receiver, struct sock_msg *,
 			  const struct unix_skb *);
+	/* Out-of-band data is TCP's urgent byte, which stays in the
+	 * stream, rather than AF_UNIX's message of its own (unix_oob.c). */
+	bool tcp_urgent;
 };
 struct unix_sock {
 	struct socket *sk;
@@ -119,8 +122,14 @@ struct unix_sock {
 	struct waitq peer_wq;	 /* writers waiting for room in our queue */
 	struct waiter peer_wake; /* our relay on a full peer's peer_wq */
 	struct socket *peer_wake_on;
-	bool dead;    /* released */
-	bool binding; /* a path bind is making the file */
+	/* Out-of-band data (unix_oob.c): the message whose last byte is
+	 * the urgent one, while it is queued in rq and a reader has not
+	 * gone past it (AF_UNIX: a message of that one byte, not yet read
+	 * with MSG_OOB). */
+	struct unix_skb *oob_skb;
+	bool urg_read; /* TCP: read with MSG_OOB, still the mark (URG_READ) */
+	bool dead;     /* released */
+	bool binding;  /* a path bind is making the file */
 	/* unix_gc.c: how many of our file's references messages hold. */
 	unsigned inflight;
 	LIST_ENTRY(unix_sock) inflight_link;
@@ -160,7 +169,8 @@ void unix_release_sock(struct socket *, bool embrion);
  * had a file, then freeing priv: a family's larger struct with it). */
 void unix_release(struct socket *);
 void unix_destroy(struct socket *);
-/* SIOCINQ: a stream's unread bytes, else the first message's. */
+/* SIOCINQ: a stream's unread bytes (whatever the out-of-band mark),
+ * else the first message's. */
 long unix_inq_len(struct socket *);
 /* Its readiness, for the stream and the datagram kinds. */
 uint32_t unix_stream_poll(struct socket *, struct waitq **);
@@ -260,6 +270,29 @@ long unix_dgram_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_dgram_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_seqpacket_sendmsg(struct socket *, struct sock_msg *, uint32_t flags);
 long unix_seqpacket_recvmsg(struct socket *, struct sock_msg *, uint32_t flags);
+
+/* unix_oob.c: out-of-band data on the core's streams, as AF_UNIX
+ * (af_unix.c's oob_skb) or TCP (the urgent pointer) has it. */
+/* The last message of a send with MSG_OOB was queued on r. */
+void unix_oob_queued(struct socket *r, struct unix_skb *skb);
+/* recv(MSG_OOB). */
+long unix_oob_recv(struct socket *, struct sock_msg *, uint32_t flags);
+/* A stream read comes to skb, `*skip` bytes into its unread part, with
+ * `copied` bytes read so far: the message to read from now (skb, or one
+ * after it past a skipped urgent byte), or NULL: stop at the mark (with
+ * copied > 0) or nothing to read yet. */
+struct unix_skb *unix_oob_filter(struct socket *, struct unix_skb *skb,
+				 size_t *skip, uint32_t flags, size_t copied);
+/* How much of skb, from `off` bytes into it, a read may take before the
+ * mark (SIZE_MAX: the mark is not there). */
+size_t unix_oob_room(struct socket *, const struct unix_skb *skb, size_t off);
+/* SIOCATMARK: the next byte to read is at the mark. */
+bool unix_oob_at_mark(struct socket *);
+/* Urgent data waits to be read with MSG_OOB (POLLPRI). */
+bool unix_oob_pending(struct socket *);
+/* TCP's SIOCINQ (tcp_inq): without SO_OOBINLINE, only the bytes before
+ * a pending mark. */
+long unix_oob_tcp_inq(struct socket *);
 
 /* unix_gc.c */
 /* A file goes into / comes out of flight. */

@@ -104,6 +104,11 @@ void unix_skb_unlink(struct socket *r, struct unix_skb *skb)
 
 	TAILQ_REMOVE(&u->rq, skb, link);
 	u->qlen--;
+	if (u->oob_skb == skb) {
+		/* A reader went past the urgent byte, or the queue went. */
+		u->oob_skb = NULL;
+		u->urg_read = false;
+	}
 	if (skb->rcharged) {
 		u->rmem -= skb->truesize;
 		skb->rcharged = false;

@@ -8,7 +8,7 @@
  * bytes across messages until it has what it needs (at least SO_RCVLOWAT,
  * all of it with MSG_WAITALL), but never past a message that carries
  * files, nor, when the reader passes credentials, across writers with
- * different ones.
+ * different ones, nor across the mark of out-of-band data (unix_oob.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -74,8 +74,9 @@ long unix_stream_sendmsg(struct socket *s, struct sock_msg *msg, uint32_t flags)
 	err = scm_send(msg->t, s, msg->ctl, msg->ctllen, &scm);
 	if (err)
 		return err;
+	/* Out-of-band data is the last byte: there must be one. */
 	err = -EOPNOTSUPP;
-	if (flags & LINUX_MSG_OOB)
+	if ((flags & LINUX_MSG_OOB) && !msg->uio->resid)
 		goto out;
 	if (msg->namelen) {
 		err = u->state == UNIX_CONNECTED ? -EISCONN : -EOPNOTSUPP;
@@ -98,21 +99,56 @@ static bool peer_gone(const struct socket *s, const struct socket *other)
 	       (!unix_sk(s)->proto && (other->shutdown & SOCK_RCV_SHUTDOWN));
 }
 
+/* Queue a message for the receiver and wake it; the last byte of an
+ * urgent one is out-of-band data. */
+static void deliver(struct socket *other, struct unix_skb *skb, bool urgent)
+{
+	unix_skb_queue_tail(other, skb);
+	if (urgent)
+		unix_oob_queued(other, skb);
+	socket_wake(other, LINUX_POLLIN | LINUX_POLLRDNORM |
+				   (urgent ? LINUX_POLLPRI : 0));
+}
+
+/* unix_wait_wmem would wait, or fail. */
+static bool wmem_stops(struct socket *s)
+{
+	return s->err || (s->shutdown & SOCK_SEND_SHUTDOWN) ||
+	       unix_sk(s)->wmem >= (size_t)s->sndbuf;
+}
+
 long unix_stream_send(struct socket *s, struct socket *other,
 		      struct sock_msg *msg, uint32_t flags,
 		      struct scm_cookie *scm)
 {
-	size_t len = msg->uio->resid, sent = 0;
+	size_t len = msg->uio->resid, sent = 0, normal = len;
+	bool oob = flags & LINUX_MSG_OOB, tcp = unix_sk(s)->proto != NULL;
+	struct unix_skb *last = NULL;
 	int64_t deadline;
 	long err;
 
+	/* AF_UNIX's urgent byte travels alone (queue_oob); TCP's is the
+	 * last of the last message. */
+	if (oob && !tcp)
+		normal = len - 1;
 	if (s->shutdown & SOCK_SEND_SHUTDOWN)
 		goto pipe_err;
 	deadline = socket_deadline(flags & LINUX_MSG_DONTWAIT, s->sndtimeo_ns);
 	while (sent < len) {
+		size_t want = sent < normal ? normal - sent : len - sent;
+		size_t truesize, size = chunk_size(s, want, &truesize);
+		bool urgent = oob && sent + size == len;
 		struct unix_skb *skb;
-		size_t truesize, size = chunk_size(s, len - sent, &truesize);
 
+		/* TCP pushes what it has before it waits for room or gives
+		 * up, the urgent pointer at the last byte so far (tcp_push
+		 * in tcp_sendmsg): `last` is still queued, as nothing ran
+		 * since. */
+		if (last && wmem_stops(s)) {
+			unix_oob_queued(other, last);
+			socket_wake(other, LINUX_POLLPRI);
+		}
+		last = NULL;
 		err = unix_wait_wmem(s, msg->t, deadline);
 		if (err)
 			goto out;
@@ -129,10 +165,11 @@ long unix_stream_send(struct socket *s, struct socket *other,
 			unix_skb_free(skb);
 			goto pipe_err;
 		}
-		if (!unix_sk(s)->proto)
+		if (!tcp)
 			unix_maybe_add_creds(skb, s, other, msg->t);
-		unix_skb_queue_tail(other, skb);
-		socket_wake(other, LINUX_POLLIN | LINUX_POLLRDNORM);
+		deliver(other, skb, urgent);
+		if (oob && tcp)
+			last = skb;
 		sent += size;
 	}
 	scm_destroy(scm);
@@ -180,6 +217,20 @@ struct stream_read {
 	size_t copied; /* bytes read */
 };
 
+/* A read took `chunk` bytes of skb and came to the urgent byte, which
+ * is the last of skb: nothing more this call (the message stays). */
+static int stop_at_mark(struct stream_read *r, struct unix_skb *skb,
+			size_t chunk)
+{
+	if (r->flags & LINUX_MSG_PEEK) {
+		peek_off_move(r->s, (long)chunk);
+		return 0;
+	}
+	skb->consumed += chunk;
+	peek_off_move(r->s, -(long)chunk);
+	return 0;
+}
+
 /*
  * Read from one message at `skip` bytes into its unread part. Returns 1
  * to go on with the next message, 0 to stop, or -EFAULT (nothing copied
@@ -189,7 +240,7 @@ static int read_one(struct stream_read *r, struct unix_skb *skb, size_t skip)
 {
 	struct socket *s = r->s;
 	bool peek = r->flags & LINUX_MSG_PEEK;
-	size_t chunk;
+	size_t chunk, room;
 	long got;
 
 	if (r->check_creds) {
@@ -209,12 +260,17 @@ static int read_one(struct stream_read *r, struct unix_skb *skb, size_t skip)
 	chunk = skb_left(skb) - skip;
 	if (chunk > r->size)
 		chunk = r->size;
+	room = unix_oob_room(s, skb, skb->consumed + skip);
+	if (chunk > room)
+		chunk = room; /* up to the mark, where the read stops */
 	got = vfs_uio_copy_to(r->msg->uio, skb->data + skb->consumed + skip,
 			      chunk);
 	if (got != (long)chunk)
 		return -EFAULT;
 	r->copied += chunk;
 	r->size -= chunk;
+	if (chunk == room)
+		return stop_at_mark(r, skb, chunk);
 	if (peek) {
 		peek_off_move(s, (long)chunk);
 		if (skb->fp) {
@@ -250,7 +306,7 @@ long unix_stream_read(struct socket *s, struct sock_msg *msg, uint32_t flags)
 	long err = 0;
 
 	if (flags & LINUX_MSG_OOB)
-		return -EINVAL; /* never any out-of-band data */
+		return unix_oob_recv(s, msg, flags);
 	r.size = msg->uio->resid;
 	r.scm.creds.uid = r.scm.creds.gid = (uint32_t)-1;
 	target = (flags & LINUX_MSG_WAITALL)	? r.size
@@ -265,6 +321,13 @@ long unix_stream_read(struct socket *s, struct sock_msg *msg, uint32_t flags)
 		struct unix_skb *skb = TAILQ_FIRST(&u->rq);
 		int more;
 
+		/* The mark first: an emptied urgent message at the head
+		 * is the filter's to keep or drop, not to step over. */
+		if (skb) {
+			skb = unix_oob_filter(s, skb, &skip, flags, r.copied);
+			if (!skb && r.copied)
+				break; /* at the mark, even short of target */
+		}
 		while (skb && skip >= skb_left(skb)) {
 			skip -= skb_left(skb);
 			skb = TAILQ_NEXT(skb, link);
@@ -308,8 +371,16 @@ long unix_stream_read(struct socket *s, struct sock_msg *msg, uint32_t flags)
 				goto done;
 			skb = (flags & LINUX_MSG_PEEK) ? TAILQ_NEXT(skb, link)
 						       : TAILQ_FIRST(&u->rq);
+			if (skb) {
+				skb = unix_oob_filter(s, skb, &skip, flags,
+						      r.copied);
+				if (!skb && r.copied)
+					goto done; /* at the mark */
+			}
 		} while (skb);
-		if (flags & LINUX_MSG_PEEK)
+		/* A peek ends where the queue does; one that found nothing
+		 * past a skipped urgent byte waits like any read. */
+		if ((flags & LINUX_MSG_PEEK) && r.copied)
 			break;
 	}
 done:

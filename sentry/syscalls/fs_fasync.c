@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fs_fasync.c: signal-driven I/O (fs/fcntl.c's f_setown, send_sigio and
- * fasync): fcntl's F_SETOWN, F_GETOWN, F_SETOWN_EX, F_GETOWN_EX,
- * F_SETSIG, F_GETSIG, O_ASYNC (F_SETFL, FIOASYNC), and the directory
- * notifications of F_NOTIFY (fs/notify/dnotify), which signal the same
- * way.
+ * fs_fasync.c: signal-driven I/O (fs/fcntl.c's fcntl commands and
+ * fasync; sentry/vfs/fasync.c sends the signals): fcntl's F_SETOWN,
+ * F_GETOWN, F_SETOWN_EX, F_GETOWN_EX, F_SETSIG, F_GETSIG, O_ASYNC
+ * (F_SETFL, FIOASYNC), and the directory notifications of F_NOTIFY
+ * (fs/notify/dnotify), which signal the same way.
  *
  * While O_ASYNC is on, a waiter on the file's poll queue (any file with
  * one: pipes and FIFOs, terminals, sockets, eventfds...) signals the
@@ -17,21 +17,8 @@
 #include <stdlib.h>
 
 #include "sentry/abi/poll.h"
-#include "sentry/kernel/pidns.h"
-#include "sentry/kernel/session.h"
 #include "sentry/syscalls/fs_common.h"
 #include "sentry/vfs/fasync.h"
-
-#define LINUX_POLL_IN 1
-#define LINUX_POLL_OUT 2
-#define LINUX_POLL_MSG 3
-
-/* band_table of fs/fcntl.c for the reasons used here. */
-static const int64_t band_of[] = {
-	[LINUX_POLL_IN] = LINUX_POLLIN | LINUX_POLLRDNORM,
-	[LINUX_POLL_OUT] = LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND,
-	[LINUX_POLL_MSG] = LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLMSG,
-};
 
 /* dnotify's events (<linux/fcntl.h>). */
 #define DN_ACCESS 0x01
@@ -41,71 +28,6 @@ static const int64_t band_of[] = {
 #define DN_RENAME 0x10
 #define DN_ATTRIB 0x20
 #define DN_MULTISHOT 0x80000000u
-
-/* sigio_perm: the owner's uid or euid (as set) matches the target's uid
- * or saved uid, or the owner was root. */
-static bool sigio_perm(const struct file_async *a, const struct creds *c)
-{
-	if (!c)
-		return true;
-	return a->euid == 0 || a->euid == c->suid || a->euid == c->uid ||
-	       a->uid == c->suid || a->uid == c->uid;
-}
-
-static struct linux_siginfo sigio_info(const struct file_async *a, int fd,
-				       int reason)
-{
-	struct linux_siginfo si = {.signo = LINUX_SIGIO,
-				   .code = LINUX_SI_KERNEL};
-
-	if (a->signum) {
-		si.signo = a->signum;
-		si.code = reason;
-		si.u.poll.band = band_of[reason];
-		si.u.poll.fd = fd;
-	}
-	return si;
-}
-
-struct pgrp_sigio {
-	const struct file_async *a;
-	struct linux_siginfo si;
-};
-
-static int sigio_group(struct thread_group *tg, void *arg)
-{
-	struct pgrp_sigio *p = arg;
-
-	if (!tg->zombie && tg->pgid == p->a->owner && tg->leader &&
-	    sigio_perm(p->a, tg->leader->creds))
-		signal_send_group(tg, &p->si);
-	return 0;
-}
-
-/* send_sigio: to the owning thread, process or process group. */
-static void send_sigio(const struct file_async *a, int fd, int reason)
-{
-	struct pgrp_sigio p = {a, sigio_info(a, fd, reason)};
-	struct thread_group *tg;
-	struct task *t;
-
-	switch (a->owner_type) {
-	case LINUX_F_OWNER_TID:
-		t = task_by_tid(a->owner);
-		if (t && sigio_perm(a, t->creds))
-			signal_send_task(t, &p.si);
-		break;
-	case LINUX_F_OWNER_PID:
-		tg = tg_by_tgid(a->owner);
-		if (tg && !tg->zombie && tg->leader &&
-		    sigio_perm(a, tg->leader->creds))
-			signal_send_group(tg, &p.si);
-		break;
-	default:
-		pidns_for_each_group(sigio_group, &p);
-		break;
-	}
-}
 
 /* The file's queue reported events: a read side hears of input (and of
  * the end of it), a write side of room (and of errors). */
@@ -123,18 +45,11 @@ static int fasync_notify(struct waiter *w, uint32_t events)
 		return 0;
 	if ((f->fmode & FMODE_READ) &&
 	    (events & (LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLHUP)))
-		send_sigio(a, a->fd, LINUX_POLL_IN);
+		fasync_send_sigio(a, a->fd, LINUX_POLL_IN);
 	else if ((f->fmode & FMODE_WRITE) &&
 		 (events & (LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLERR)))
-		send_sigio(a, a->fd, LINUX_POLL_OUT);
+		fasync_send_sigio(a, a->fd, LINUX_POLL_OUT);
 	return 0;
-}
-
-static struct file_async *async_of(struct file *f)
-{
-	if (!f->async)
-		f->async = calloc(1, sizeof(*f->async));
-	return f->async;
 }
 
 int fs_fasync(struct file *f, int fd, bool on)
@@ -149,7 +64,7 @@ int fs_fasync(struct file *f, int fd, bool on)
 		}
 		return 0;
 	}
-	a = async_of(f);
+	a = fasync_of(f);
 	if (!a)
 		return -ENOMEM;
 	a->fd = fd;
@@ -167,43 +82,6 @@ int fs_fasync(struct file *f, int fd, bool on)
 	return 0;
 }
 
-/* Does anything answer to this owner (f_getown's pid_task)? */
-static bool owner_alive(int type, int who)
-{
-	struct thread_group *tg;
-
-	switch (type) {
-	case LINUX_F_OWNER_TID:
-		return task_by_tid(who) != NULL;
-	case LINUX_F_OWNER_PID:
-		tg = tg_by_tgid(who);
-		return tg && !tg->zombie;
-	default:
-		return pgrp_session(who) != 0;
-	}
-}
-
-/* __f_setown: who gets the signals, and with whose credentials. A pid
- * must exist (find_vpid): a thread's id is one, though no process
- * answers to it. */
-static long set_owner(struct task *t, struct file *f, int type, int who)
-{
-	struct file_async *a;
-
-	if (who && !owner_alive(type, who) &&
-	    !(type == LINUX_F_OWNER_PID && task_by_tid(who)))
-		return -ESRCH;
-	a = async_of(f);
-	if (!a)
-		return -ENOMEM;
-	a->has_owner = true;
-	a->owner_type = type;
-	a->owner = who;
-	a->uid = t->creds->uid;
-	a->euid = t->creds->euid;
-	return 0;
-}
-
 /* An event in a watched directory: the owner hears of it (POLL_MSG);
  * a watch without DN_MULTISHOT fires once. */
 static void dnotify_event(struct fsnotify_mark *m, uint32_t mask,
@@ -218,7 +96,7 @@ static void dnotify_event(struct fsnotify_mark *m, uint32_t mask,
 	if (!(mask & m->mask & ~LINUX_IN_ISDIR))
 		return; /* an unmount, which every mark hears of */
 	if (a->owner)
-		send_sigio(a, a->dn_fd, LINUX_POLL_MSG);
+		fasync_send_sigio(a, a->dn_fd, LINUX_POLL_MSG);
 	if (!(a->dn_mask & DN_MULTISHOT)) {
 		fsnotify_remove_mark(m);
 		a->dn_active = false;
@@ -260,7 +138,7 @@ long fs_fcntl_notify(struct task *t, struct file *f, int fd, uint32_t arg)
 
 	if (!LINUX_S_ISDIR(f->inode->mode))
 		return -ENOTDIR;
-	a = async_of(f);
+	a = fasync_of(f);
 	if (!a)
 		return -ENOMEM;
 	if (!(arg & ~DN_MULTISHOT)) {
@@ -308,16 +186,9 @@ long fs_fcntl_owner(struct task *t, struct file *f, int cmd, uint64_t arg)
 
 	switch (cmd) {
 	case LINUX_F_SETOWN:
-		/* A negative number names a process group. */
-		if (who == INT32_MIN)
-			return -EINVAL;
-		return who < 0 ? set_owner(t, f, LINUX_F_OWNER_PGRP, -who)
-			       : set_owner(t, f, LINUX_F_OWNER_PID, who);
+		return fasync_setown(t, f, who);
 	case LINUX_F_GETOWN:
-		if (!a || !a->owner || !owner_alive(a->owner_type, a->owner))
-			return 0;
-		return a->owner_type == LINUX_F_OWNER_PGRP ? -a->owner
-							   : a->owner;
+		return fasync_getown(f);
 	case LINUX_F_SETOWN_EX:
 		if (task_copy_in(t, arg, &ex, sizeof(ex)))
 			return -EFAULT;
@@ -327,21 +198,20 @@ long fs_fcntl_owner(struct task *t, struct file *f, int cmd, uint64_t arg)
 			return -EINVAL;
 		if (ex.pid < 0)
 			return -ESRCH;
-		return set_owner(t, f, ex.type, ex.pid);
+		return fasync_set_owner(t, f, ex.type, ex.pid);
 	case LINUX_F_GETOWN_EX:
 		if (a && a->has_owner) {
 			ex.type = a->owner_type;
-			ex.pid =
-				a->owner && owner_alive(a->owner_type, a->owner)
-					? a->owner
-					: 0;
+			if (a->owner &&
+			    fasync_owner_alive(a->owner_type, a->owner))
+				ex.pid = a->owner;
 		}
 		return task_copy_out(t, arg, &ex, sizeof(ex)) ? -EFAULT : 0;
 	case LINUX_F_SETSIG:
 		/* valid_signal(); 0 restores plain SIGIO. */
 		if (arg > LINUX_NSIG)
 			return -EINVAL;
-		a = async_of(f);
+		a = fasync_of(f);
 		if (!a)
 			return -ENOMEM;
 		a->signum = (int)arg;
