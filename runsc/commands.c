@@ -12,7 +12,9 @@ const struct command runsc_commands[] = {
 	{ "do", "run a command in a sandbox whose root is the host's /",
 	  "[--cwd DIR] [--hostname NAME] [--rw-dir HOSTDIR:SANDBOXDIR]... [--no-overlay]\n"
 	  "          COMMAND [ARG...]\n"
-	  "  Signals runsc gets (but SIGCHLD and SIGURG) go to the command.\n"
+	  "  Signals runsc gets (but SIGCHLD and SIGURG) go to the command, which\n"
+	  "  is pid 1: as a pid namespace's init, it ignores those it has no\n"
+	  "  handler for, but SIGKILL and SIGSTOP.\n"
 	  "  --cwd DIR        working directory in the sandbox (default: the current one)\n"
 	  "  --hostname NAME  the sandbox's host name (default: cvisor; the host's\n"
 	  "                   under --network=host); /etc/hostname, and under\n"

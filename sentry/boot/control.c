@@ -85,7 +85,7 @@ static int kill_group(struct thread_group *tg, void *arg)
 				      .code = LINUX_SI_USER };
 
 	if (!tg->zombie && info.signo)
-		signal_send_group(tg, &info);
+		signal_send_group_from_host(tg, &info);
 	return 0;
 }
 

@@ -66,7 +66,7 @@ int hostsig_deliver(int sig, bool from_tty)
 	tg = tg_by_tgid(1);
 	if (!tg || tg->zombie)
 		return -ESRCH;
-	return signal_send_group(tg, &si);
+	return signal_send_group_from_host(tg, &si);
 }
 
 static void *hostsig_thread(void *arg)

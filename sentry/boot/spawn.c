@@ -150,8 +150,10 @@ int boot_spawn(const struct sentry_process *p, bool first, struct task **out)
 		tg_release(tg);
 		return err;
 	}
-	if (first)
+	if (first) {
 		kernel->init = t;
+		tg->unkillable = true;
+	}
 	*out = t;
 	return 0;
 }

@@ -202,6 +202,8 @@ static bool fatal_now(struct task *t, int sig)
 {
 	if (sig == LINUX_SIGKILL)
 		return true;
+	if (t->tg->unkillable)
+		return false;
 	if (t->sigmask & LINUX_SIGBIT(sig))
 		return false;
 	if (t->sighand->action[sig - 1].handler != LINUX_SIG_DFL)
@@ -215,8 +217,23 @@ static bool fatal_now(struct task *t, int sig)
 	}
 }
 
+/* Does init drop `sig` at once? As Linux's sig_task_ignored for a
+ * SIGNAL_UNKILLABLE task: with no handler, every signal but SIGKILL and
+ * SIGSTOP from outside or from the kernel (`force`). A blocked one is
+ * queued and dropped at delivery instead (signal_deliver.c). */
+static bool init_drops(struct thread_group *tg, struct task *any, int sig,
+		       bool force)
+{
+	if (!tg->unkillable ||
+	    any->sighand->action[sig - 1].handler != LINUX_SIG_DFL)
+		return false;
+	if (any->sigmask & LINUX_SIGBIT(sig))
+		return false;
+	return !(force && (sig == LINUX_SIGKILL || sig == LINUX_SIGSTOP));
+}
+
 static int send_signal(struct thread_group *tg, struct task *target,
-		       const struct linux_siginfo *info)
+		       const struct linux_siginfo *info, bool force)
 {
 	int sig = info->signo;
 	struct sigpending *p = target ? &target->pending : &tg->pending;
@@ -231,6 +248,8 @@ static int send_signal(struct thread_group *tg, struct task *target,
 	/* An ignored signal is discarded at once, unless it is blocked (it
 	 * may be unignored before it is unblocked). */
 	if (handler_ignores(any, sig) && !(any->sigmask & LINUX_SIGBIT(sig)))
+		return 0;
+	if (init_drops(tg, any, sig, force || info->code == LINUX_SI_KERNEL))
 		return 0;
 	/* Standard signals do not queue: a second instance merges. */
 	if (sig < LINUX_SIGRTMIN && (p->set & LINUX_SIGBIT(sig)))
@@ -267,12 +286,18 @@ wake:
 
 int signal_send_task(struct task *t, const struct linux_siginfo *info)
 {
-	return send_signal(t->tg, t, info);
+	return send_signal(t->tg, t, info, false);
 }
 
 int signal_send_group(struct thread_group *tg, const struct linux_siginfo *info)
 {
-	return send_signal(tg, NULL, info);
+	return send_signal(tg, NULL, info, false);
+}
+
+int signal_send_group_from_host(struct thread_group *tg,
+				const struct linux_siginfo *info)
+{
+	return send_signal(tg, NULL, info, true);
 }
 
 void signal_force(struct task *t, int sig, int code, uint64_t addr)
@@ -290,7 +315,10 @@ void signal_force(struct task *t, int sig, int code, uint64_t addr)
 			act->handler = LINUX_SIG_DFL;
 		t->sigmask &= ~LINUX_SIGBIT(sig);
 	}
-	send_signal(t->tg, t, &info);
+	/* Not even init survives a fault it has no handler for. */
+	if (act->handler == LINUX_SIG_DFL)
+		t->tg->unkillable = false;
+	send_signal(t->tg, t, &info, true);
 }
 
 bool signal_dequeue(struct task *t, uint64_t mask, struct linux_siginfo *out)

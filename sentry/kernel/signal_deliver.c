@@ -271,6 +271,11 @@ bool signal_handle_pending(struct task *t)
 			continue;
 		if (act->handler == LINUX_SIG_DFL || sig == LINUX_SIGKILL ||
 		    sig == LINUX_SIGSTOP) {
+			/* Init: only SIGKILL and SIGSTOP can have got this
+			 * far from outside; others were blocked when sent. */
+			if (tg->unkillable && sig != LINUX_SIGKILL &&
+			    sig != LINUX_SIGSTOP)
+				continue;
 			switch (signal_default_action(sig)) {
 			case SIG_DEFAULT_IGNORE:
 			case SIG_DEFAULT_CONTINUE:

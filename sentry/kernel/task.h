@@ -178,6 +178,10 @@ struct thread_group {
 	unsigned stop_pending;      /* tasks yet to enter the stop */
 
 	bool external;              /* started by `runsc exec`: no parent inside */
+	/* The sandbox's init, protected as a pid namespace's init is
+	 * (Linux's SIGNAL_UNKILLABLE): no signal it has no handler for,
+	 * but SIGKILL/SIGSTOP from outside, and a synchronous fault. */
+	bool unkillable;
 	bool child_subreaper;
 	bool has_child_subreaper;   /* an ancestor is a subreaper */
 
@@ -252,6 +256,10 @@ long task_copy_string_in(struct task *, uint64_t addr, char *dst, size_t max);
 /* Send a signal (the kernel's kill/tgkill machinery). */
 int signal_send_task(struct task *, const struct linux_siginfo *);
 int signal_send_group(struct thread_group *, const struct linux_siginfo *);
+/* From the host (runsc kill, a signal runsc forwards): as from an
+ * ancestor pid namespace, SIGKILL and SIGSTOP reach even init. */
+int signal_send_group_from_host(struct thread_group *,
+				const struct linux_siginfo *);
 /* A synchronous fault signal for the task itself (SIGSEGV at addr...). */
 void signal_force(struct task *, int sig, int code, uint64_t addr);
 
