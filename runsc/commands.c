@@ -12,6 +12,7 @@ const struct command runsc_commands[] = {
 	{ "do", "run a command in a sandbox whose root is the host's /",
 	  "[--cwd DIR] [--hostname NAME] [--rw-dir HOSTDIR:SANDBOXDIR]... [--no-overlay]\n"
 	  "          COMMAND [ARG...]\n"
+	  "  The command gets runsc's resource limits and umask.\n"
 	  "  Signals runsc gets (but SIGCHLD and SIGURG) go to the command, which\n"
 	  "  is pid 1: as a pid namespace's init, it ignores those it has no\n"
 	  "  handler for, but SIGKILL and SIGSTOP.\n"

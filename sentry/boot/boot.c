@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "gen/linux_flags.h"
@@ -185,11 +187,29 @@ static int apply_sysctls(const struct sentry_config *cfg)
 static void do_process(const struct sentry_config *cfg,
 		       struct sentry_process *p)
 {
+	static struct sentry_rlimit limits[RLIM_NLIMITS];
+	mode_t mask = umask(0);
+
 	memset(p, 0, sizeof(*p));
 	p->argv = cfg->argv;
 	p->envp = cfg->envp;
 	p->cwd = cfg->cwd;
 	memcpy(p->stdio, cfg->stdio, sizeof(p->stdio));
+	/* The command runs as if runsc had run it: with the caller's
+	 * resource limits and umask, which the Sentry inherited. */
+	umask(mask);
+	p->has_umask = true;
+	p->umask = mask;
+	for (int r = 0; r < RLIM_NLIMITS; r++) {
+		struct rlimit rl;
+
+		if (getrlimit(r, &rl) != 0)
+			continue;
+		limits[p->nrlimits++] = (struct sentry_rlimit){
+			r, rl.rlim_cur, rl.rlim_max
+		};
+	}
+	p->rlimits = limits;
 }
 
 /* `runsc create`: say the sandbox is ready (or why it is not) on the sync

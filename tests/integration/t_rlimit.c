@@ -30,6 +30,23 @@ int main(int argc, char **argv)
 		return rl.rlim_cur == (rlim_t)atol(argv[2]) ? 0 : 1;
 	}
 	it_begin(10);
+	{
+		/* The limits and umask the test was started with: a sandboxed
+		 * command gets its caller's, as any command does. */
+		static const int res[] = { RLIMIT_NOFILE, RLIMIT_STACK,
+					   RLIMIT_CORE, RLIMIT_NPROC,
+					   RLIMIT_MEMLOCK };
+		for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
+			struct rlimit rl;
+			getrlimit(res[i], &rl);
+			printf("inherited limit %d: %llu %llu\n", res[i],
+			       (unsigned long long)rl.rlim_cur,
+			       (unsigned long long)rl.rlim_max);
+		}
+		mode_t m = umask(022);
+		umask(m);
+		printf("inherited umask: %04o\n", (unsigned)m);
+	}
 	char dir[64];
 	if (!it_tmpdir(dir, sizeof dir))
 		return 1;
