@@ -31,5 +31,16 @@ for seed in 1 2 3; do
 		fail=1
 	fi
 done
+# Socket calls aimed at sockets of every family and state.
+n=$((n + 1))
+out=$(timeout -k 5 120 "$runsc" do "$fuzz" 7 20 300 net 2>&1)
+rc=$?
+if [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q '^alive after 20 batches'; then
+	echo "ok $n - sockets, seed 7: $(printf '%s\n' "$out" | grep '^alive')"
+else
+	echo "not ok $n - sockets, seed 7: exit $rc"
+	printf '%s\n' "$out" | tail -5 | sed 's/^/# /'
+	fail=1
+fi
 echo "1..$n"
 exit $fail
