@@ -1,0 +1,293 @@
+/* t_sysv_ipc: System V IPC (semaphores, message queues, shared memory):
+ * keys and ids, permissions, limits, blocking and its interruption,
+ * SEM_UNDO, and every error the calls document. Every object it makes is
+ * removed: natively they outlive the process. */
+#include "itest.h"
+
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+	struct seminfo *__buf;
+};
+
+static void *const BADPTR = (void *)8;
+
+/* A key no other program is likely to use. */
+static key_t test_key(int n)
+{
+	return (key_t)(0x5c000000 | ((getpid() & 0xffff) << 8) | n);
+}
+
+static void on_usr1(int sig) { (void)sig; }
+
+/* Run fn in a child with uid 65534 when root (so without CAP_IPC_OWNER);
+ * the child's exit status is fn's result. Unprivileged, the child stays
+ * the owner: objects of mode 0 deny it all the same. */
+static int other_uid;
+static int as_other_user(int (*fn)(int), int id)
+{
+	pid_t p = it_fork();
+	if (p == 0) {
+		if (geteuid() == 0) {
+			if (setresuid(65534, 65534, 65534))
+				_exit(100);
+			other_uid = 1;
+		}
+		_exit(fn(id));
+	}
+	int st = it_wait(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 200;
+}
+
+static int semval(int id, int n) { return semctl(id, n, GETVAL); }
+
+/* Wait until semctl(id, n, cmd) == want (a child blocked). */
+static int wait_semcnt(int id, int n, int cmd, int want)
+{
+	for (int i = 0; i < 2000; i++) {
+		if (semctl(id, n, cmd) == want)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+static int sem_try_read(int id)
+{
+	errno = 0;
+	if (semctl(id, 0, GETVAL) != -1 || errno != EACCES)
+		return 1;
+	struct sembuf op = {0, 1, IPC_NOWAIT};
+	if (semop(id, &op, 1) != -1 || errno != EACCES)
+		return 2;
+	if (other_uid && (semctl(id, 0, IPC_RMID) != -1 || errno != EPERM))
+		return 3;
+	return 0;
+}
+
+static void test_sem_get(void)
+{
+	key_t k = test_key(1);
+	EXPECT_ERRNO(semget(IPC_PRIVATE, 0, 0600), EINVAL, "semget nsems 0");
+	EXPECT_ERRNO(semget(IPC_PRIVATE, -1, 0600), EINVAL, "semget nsems -1");
+	EXPECT_ERRNO(semget(IPC_PRIVATE, INT_MAX, 0600), EINVAL, "semget nsems > SEMMSL");
+	int id = semget(k, 3, IPC_CREAT | IPC_EXCL | 0600);
+	CHECK(id >= 0, "semget IPC_CREAT|IPC_EXCL");
+	EXPECT_ERRNO(semget(k, 3, IPC_CREAT | IPC_EXCL | 0600), EEXIST, "semget existing EEXIST");
+	EXPECT_ERRNO(semget(test_key(2), 3, 0600), ENOENT, "semget absent key ENOENT");
+	EXPECT_EQ(semget(k, 0, 0), id, "semget existing key, nsems 0");
+	EXPECT_EQ(semget(k, 2, IPC_CREAT), id, "semget existing key, fewer nsems");
+	EXPECT_ERRNO(semget(k, 4, 0), EINVAL, "semget existing key, more nsems");
+	int id2 = semget(IPC_PRIVATE, 1, 0600);
+	CHECK(id2 >= 0 && id2 != id, "semget IPC_PRIVATE is a new set");
+	EXPECT_OK(semctl(id, 0, IPC_RMID), "semctl IPC_RMID");
+	EXPECT_ERRNO(semctl(id, 0, GETVAL), EINVAL, "removed set EINVAL");
+	EXPECT_ERRNO(semget(k, 1, 0), ENOENT, "removed key ENOENT");
+	EXPECT_OK(semctl(id2, 0, IPC_RMID), "semctl IPC_RMID private");
+	EXPECT_ERRNO(semctl(-1, 0, GETVAL), EINVAL, "semctl id -1");
+}
+
+static void test_sem_ctl(void)
+{
+	int id = semget(IPC_PRIVATE, 3, 0600);
+	union semun u;
+	unsigned short vals[3] = {1, 2, 3}, got[3] = {0};
+	struct semid_ds ds;
+
+	CHECK(id >= 0, "semget for semctl");
+	EXPECT_EQ(semval(id, 1), 0, "new semaphores are 0");
+	u.val = 7;
+	EXPECT_OK(semctl(id, 1, SETVAL, u), "SETVAL");
+	EXPECT_EQ(semval(id, 1), 7, "GETVAL after SETVAL");
+	EXPECT_EQ(semctl(id, 1, GETPID), getpid(), "GETPID after SETVAL");
+	u.val = 32768;
+	EXPECT_ERRNO(semctl(id, 1, SETVAL, u), ERANGE, "SETVAL 32768 ERANGE");
+	u.val = -1;
+	EXPECT_ERRNO(semctl(id, 1, SETVAL, u), ERANGE, "SETVAL -1 ERANGE");
+	EXPECT_ERRNO(semctl(id, 3, GETVAL), EINVAL, "GETVAL semnum == nsems");
+	EXPECT_ERRNO(semctl(id, -1, GETVAL), EINVAL, "GETVAL semnum -1");
+	u.array = vals;
+	EXPECT_OK(semctl(id, 0, SETALL, u), "SETALL");
+	u.array = got;
+	EXPECT_OK(semctl(id, 0, GETALL, u), "GETALL");
+	CHECK(got[0] == 1 && got[1] == 2 && got[2] == 3, "GETALL values");
+	vals[2] = 40000;
+	u.array = vals;
+	EXPECT_ERRNO(semctl(id, 0, SETALL, u), ERANGE, "SETALL 40000 ERANGE");
+	EXPECT_EQ(semval(id, 2), 3, "failed SETALL changes nothing");
+	u.array = BADPTR;
+	EXPECT_ERRNO(semctl(id, 0, GETALL, u), EFAULT, "GETALL bad pointer");
+	EXPECT_ERRNO(semctl(id, 0, SETALL, u), EFAULT, "SETALL bad pointer");
+	u.buf = &ds;
+	EXPECT_OK(semctl(id, 0, IPC_STAT, u), "IPC_STAT");
+	CHECK(ds.sem_nsems == 3 && (ds.sem_perm.mode & 0777) == 0600 &&
+	      ds.sem_perm.uid == geteuid() && ds.sem_perm.cuid == geteuid() &&
+	      ds.sem_perm.gid == getegid() && ds.sem_perm.__key == IPC_PRIVATE,
+	      "IPC_STAT fields");
+	CHECK(ds.sem_ctime > 0, "IPC_STAT sem_ctime set");
+	ds.sem_perm.mode = 0640;
+	EXPECT_OK(semctl(id, 0, IPC_SET, u), "IPC_SET");
+	memset(&ds, 0, sizeof ds);
+	semctl(id, 0, IPC_STAT, u);
+	EXPECT_EQ(ds.sem_perm.mode & 0777, 0640, "IPC_SET mode");
+	u.buf = BADPTR;
+	EXPECT_ERRNO(semctl(id, 0, IPC_STAT, u), EFAULT, "IPC_STAT bad pointer");
+	EXPECT_ERRNO(semctl(id, 0, IPC_SET, u), EFAULT, "IPC_SET bad pointer");
+	EXPECT_ERRNO(semctl(id, 0, 99), EINVAL, "semctl unknown command");
+
+	struct seminfo si;
+	u.__buf = &si;
+	int r = semctl(0, 0, IPC_INFO, u);
+	CHECK(r >= 0 && si.semmsl > 0 && si.semvmx == 32767 && si.semopm > 0,
+	      "IPC_INFO");
+	r = semctl(0, 0, SEM_INFO, u);
+	CHECK(r >= (id & 0x7fff) && si.semusz >= 1 && si.semaem >= 3, "SEM_INFO");
+	u.buf = &ds;
+	EXPECT_EQ(semctl(id & 0x7fff, 0, SEM_STAT, u), id, "SEM_STAT index gives the id");
+	u.__buf = BADPTR;
+	EXPECT_ERRNO(semctl(0, 0, IPC_INFO, u), EFAULT, "IPC_INFO bad pointer");
+
+	u.val = 0;
+	semctl(id, 0, SETVAL, u);
+	semctl(id, 0, IPC_SET, &(struct semid_ds){.sem_perm = {.mode = 0, .uid = geteuid(), .gid = getegid()}});
+	EXPECT_EQ(as_other_user(sem_try_read, id), 0, "EACCES and EPERM for others");
+	EXPECT_OK(semctl(id, 0, IPC_RMID), "IPC_RMID");
+}
+
+static void test_sem_op(void)
+{
+	int id = semget(IPC_PRIVATE, 2, 0600);
+	struct sembuf op[2];
+	struct timespec ts;
+
+	CHECK(id >= 0, "semget for semop");
+	op[0] = (struct sembuf){0, 2, 0};
+	EXPECT_OK(semop(id, op, 1), "semop +2");
+	EXPECT_EQ(semval(id, 0), 2, "value after +2");
+	EXPECT_EQ(semctl(id, 0, GETPID), getpid(), "GETPID after semop");
+	op[0] = (struct sembuf){0, -3, IPC_NOWAIT};
+	EXPECT_ERRNO(semop(id, op, 1), EAGAIN, "IPC_NOWAIT decrement below 0");
+	op[0] = (struct sembuf){0, 0, IPC_NOWAIT};
+	EXPECT_ERRNO(semop(id, op, 1), EAGAIN, "IPC_NOWAIT wait for zero");
+	op[0] = (struct sembuf){0, -1, 0};
+	op[1] = (struct sembuf){1, -1, IPC_NOWAIT};
+	EXPECT_ERRNO(semop(id, op, 2), EAGAIN, "two operations, second blocks");
+	EXPECT_EQ(semval(id, 0), 2, "all or nothing");
+	op[0] = (struct sembuf){1, 0, 0};
+	op[1] = (struct sembuf){0, -2, 0};
+	EXPECT_OK(semop(id, op, 2), "two operations at once");
+	EXPECT_EQ(semval(id, 0), 0, "value after both");
+	op[0] = (struct sembuf){0, 32767, 0};
+	EXPECT_OK(semop(id, op, 1), "semop to SEMVMX");
+	op[0] = (struct sembuf){0, 1, 0};
+	EXPECT_ERRNO(semop(id, op, 1), ERANGE, "semop past SEMVMX");
+	op[0] = (struct sembuf){0, -32767, 0};
+	semop(id, op, 1);
+	EXPECT_ERRNO(semop(id, op, 0), EINVAL, "semop nsops 0");
+	EXPECT_ERRNO(semop(-1, op, 1), EINVAL, "semop id -1");
+	EXPECT_ERRNO(semop(id ^ 0x10000, op, 1), EINVAL, "semop stale id");
+	static struct sembuf many[501];
+	EXPECT_ERRNO(semop(id, many, 501), E2BIG, "semop nsops > SEMOPM");
+	op[0] = (struct sembuf){2, 1, 0};
+	EXPECT_ERRNO(semop(id, op, 1), EFBIG, "semop sem_num >= nsems");
+	EXPECT_ERRNO(semop(id, BADPTR, 1), EFAULT, "semop bad pointer");
+	op[0] = (struct sembuf){0, -1, 0};
+	ts = (struct timespec){0, 50000000};
+	EXPECT_ERRNO(semtimedop(id, op, 1, &ts), EAGAIN, "semtimedop times out");
+	ts = (struct timespec){0, 1000000000};
+	EXPECT_ERRNO(semtimedop(id, op, 1, &ts), EINVAL, "semtimedop bad timespec");
+	EXPECT_ERRNO(semtimedop(id, op, 1, BADPTR), EFAULT, "semtimedop bad timeout pointer");
+	op[0] = (struct sembuf){0, 1, 0};
+	ts = (struct timespec){0, 0};
+	EXPECT_OK(semtimedop(id, op, 1, &ts), "semtimedop that need not wait");
+	op[0] = (struct sembuf){0, -1, 0};
+	semop(id, op, 1);
+
+	/* A blocked decrement: GETNCNT sees it, an increment ends it. */
+	pid_t p = it_fork();
+	if (p == 0) {
+		struct sembuf d = {0, -1, 0};
+		_exit(semop(id, &d, 1) == 0 ? 0 : 1);
+	}
+	CHECK(wait_semcnt(id, 0, GETNCNT, 1), "GETNCNT counts a blocked decrement");
+	EXPECT_EQ(semctl(id, 0, GETZCNT), 0, "GETZCNT 0");
+	op[0] = (struct sembuf){0, 1, 0};
+	semop(id, op, 1);
+	EXPECT_EXIT(it_wait(p), 0, "blocked semop completes");
+	EXPECT_EQ(semval(id, 0), 0, "the waiter took the unit");
+
+	/* A blocked wait for zero. */
+	semop(id, op, 1);
+	p = it_fork();
+	if (p == 0) {
+		struct sembuf z = {0, 0, 0};
+		_exit(semop(id, &z, 1) == 0 ? 0 : 1);
+	}
+	CHECK(wait_semcnt(id, 0, GETZCNT, 1), "GETZCNT counts a wait for zero");
+	union semun u = {.val = 0};
+	semctl(id, 0, SETVAL, u);
+	EXPECT_EXIT(it_wait(p), 0, "SETVAL 0 wakes the wait for zero");
+
+	/* A signal interrupts it, even with SA_RESTART. */
+	p = it_fork();
+	if (p == 0) {
+		struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_RESTART};
+		sigaction(SIGUSR1, &sa, NULL);
+		struct sembuf d = {0, -1, 0};
+		_exit(semop(id, &d, 1) == -1 && errno == EINTR ? 0 : 1);
+	}
+	CHECK(wait_semcnt(id, 0, GETNCNT, 1), "child blocked");
+	kill(p, SIGUSR1);
+	EXPECT_EXIT(it_wait(p), 0, "a signal ends semop with EINTR");
+	EXPECT_EQ(semctl(id, 0, GETNCNT), 0, "the interrupted waiter is gone");
+
+	/* SEM_UNDO: the exit of a process reverts its operations. */
+	u.val = 5;
+	semctl(id, 1, SETVAL, u);
+	p = it_fork();
+	if (p == 0) {
+		struct sembuf o[2] = {{1, -2, SEM_UNDO}, {0, 3, SEM_UNDO}};
+		if (semop(id, o, 2))
+			_exit(1);
+		struct sembuf o2 = {1, 1, SEM_UNDO};
+		_exit(semop(id, &o2, 1) || semval(id, 1) != 4 ? 2 : 0);
+	}
+	EXPECT_EXIT(it_wait(p), 0, "SEM_UNDO operations");
+	EXPECT_EQ(semval(id, 1), 5, "SEM_UNDO reverted a decrement at exit");
+	EXPECT_EQ(semval(id, 0), 0, "SEM_UNDO reverted an increment at exit");
+	p = it_fork();
+	if (p == 0) {
+		struct sembuf o = {1, 2, SEM_UNDO};
+		semop(id, &o, 1);
+		union semun v = {.val = 1};
+		semctl(id, 1, SETVAL, v);
+		_exit(0);
+	}
+	it_wait(p);
+	EXPECT_EQ(semval(id, 1), 1, "SETVAL clears the undo adjustment");
+
+	/* IPC_RMID wakes a waiter with EIDRM. */
+	p = it_fork();
+	if (p == 0) {
+		struct sembuf d = {0, -1, 0};
+		_exit(semop(id, &d, 1) == -1 && errno == EIDRM ? 0 : 1);
+	}
+	CHECK(wait_semcnt(id, 0, GETNCNT, 1), "child blocked before IPC_RMID");
+	EXPECT_OK(semctl(id, 0, IPC_RMID), "IPC_RMID with a waiter");
+	EXPECT_EXIT(it_wait(p), 0, "the waiter gets EIDRM");
+}
+
+int main(void)
+{
+	it_begin(10);
+	test_sem_get();
+	test_sem_ctl();
+	test_sem_op();
+	return it_end();
+}
