@@ -283,11 +283,190 @@ static void test_sem_op(void)
 	EXPECT_EXIT(it_wait(p), 0, "the waiter gets EIDRM");
 }
 
+struct tmsg {
+	long mtype;
+	char mtext[64];
+};
+
+static int msg_send(int id, long type, const char *text, int flg)
+{
+	struct tmsg m = {.mtype = type};
+	snprintf(m.mtext, sizeof m.mtext, "%s", text);
+	return msgsnd(id, &m, strlen(text) + 1, flg);
+}
+
+/* Receive and return the text ("" on failure). */
+static const char *msg_recv(int id, long type, int flg)
+{
+	static struct tmsg m;
+	memset(&m, 0, sizeof m);
+	if (msgrcv(id, &m, sizeof m.mtext, type, flg) < 0)
+		return "";
+	return m.mtext;
+}
+
+static int msq_qnum(int id)
+{
+	struct msqid_ds ds;
+	return msgctl(id, IPC_STAT, &ds) ? -1 : (int)ds.msg_qnum;
+}
+
+static int msg_try_read(int id)
+{
+	struct tmsg m;
+	if (msgrcv(id, &m, sizeof m.mtext, 0, IPC_NOWAIT) != -1 || errno != EACCES)
+		return 1;
+	if (msg_send(id, 1, "x", IPC_NOWAIT) != -1 || errno != EACCES)
+		return 2;
+	if (other_uid && (msgctl(id, IPC_RMID, NULL) != -1 || errno != EPERM))
+		return 3;
+	return 0;
+}
+
+static void test_msg_get_ctl(void)
+{
+	key_t k = test_key(3);
+	int id = msgget(k, IPC_CREAT | IPC_EXCL | 0600);
+	struct msqid_ds ds;
+
+	CHECK(id >= 0, "msgget IPC_CREAT|IPC_EXCL");
+	EXPECT_ERRNO(msgget(k, IPC_CREAT | IPC_EXCL | 0600), EEXIST, "msgget EEXIST");
+	EXPECT_EQ(msgget(k, 0), id, "msgget existing key");
+	EXPECT_ERRNO(msgget(test_key(4), 0), ENOENT, "msgget ENOENT");
+	EXPECT_OK(msgctl(id, IPC_STAT, &ds), "msgctl IPC_STAT");
+	CHECK(ds.msg_qnum == 0 && ds.msg_cbytes == 0 && ds.msg_qbytes > 0 &&
+	      (ds.msg_perm.mode & 0777) == 0600 && ds.msg_perm.uid == geteuid() &&
+	      ds.msg_perm.__key == k && ds.msg_stime == 0 && ds.msg_ctime > 0,
+	      "msgctl IPC_STAT fields");
+	ds.msg_perm.mode = 0604;
+	ds.msg_qbytes = 100;
+	EXPECT_OK(msgctl(id, IPC_SET, &ds), "msgctl IPC_SET");
+	memset(&ds, 0, sizeof ds);
+	msgctl(id, IPC_STAT, &ds);
+	CHECK((ds.msg_perm.mode & 0777) == 0604 && ds.msg_qbytes == 100, "IPC_SET mode and qbytes");
+	EXPECT_ERRNO(msgctl(id, IPC_STAT, BADPTR), EFAULT, "msgctl IPC_STAT bad pointer");
+	EXPECT_ERRNO(msgctl(id, IPC_SET, BADPTR), EFAULT, "msgctl IPC_SET bad pointer");
+	EXPECT_ERRNO(msgctl(id, 99, &ds), EINVAL, "msgctl unknown command");
+	EXPECT_ERRNO(msgctl(-1, IPC_STAT, &ds), EINVAL, "msgctl id -1");
+	struct msginfo mi;
+	CHECK(msgctl(0, IPC_INFO, (struct msqid_ds *)&mi) >= 0 && mi.msgmax > 0 && mi.msgmnb > 0,
+	      "msgctl IPC_INFO");
+	CHECK(msgctl(0, MSG_INFO, (struct msqid_ds *)&mi) >= (id & 0x7fff) && mi.msgpool >= 1,
+	      "msgctl MSG_INFO");
+	EXPECT_EQ(msgctl(id & 0x7fff, MSG_STAT, &ds), id, "MSG_STAT index gives the id");
+
+	ds.msg_perm.mode = 0;
+	msgctl(id, IPC_SET, &ds);
+	EXPECT_EQ(as_other_user(msg_try_read, id), 0, "msg EACCES and EPERM for others");
+	EXPECT_OK(msgctl(id, IPC_RMID, NULL), "msgctl IPC_RMID");
+	EXPECT_ERRNO(msgctl(id, IPC_STAT, &ds), EINVAL, "removed queue EINVAL");
+	EXPECT_ERRNO(msgget(k, 0), ENOENT, "removed queue key ENOENT");
+}
+
+static void test_msg_ops(void)
+{
+	int id = msgget(IPC_PRIVATE, 0600);
+	struct tmsg m;
+	struct msqid_ds ds;
+
+	CHECK(id >= 0, "msgget IPC_PRIVATE");
+	EXPECT_OK(msg_send(id, 3, "three", 0), "msgsnd type 3");
+	EXPECT_OK(msg_send(id, 1, "one", 0), "msgsnd type 1");
+	EXPECT_OK(msg_send(id, 2, "two", 0), "msgsnd type 2");
+	EXPECT_OK(msg_send(id, 1, "one again", 0), "msgsnd type 1 again");
+	EXPECT_EQ(msq_qnum(id), 4, "msg_qnum 4");
+	msgctl(id, IPC_STAT, &ds);
+	CHECK(ds.msg_cbytes == 6 + 4 + 4 + 10 && ds.msg_lspid == getpid() && ds.msg_stime > 0,
+	      "msg_cbytes, msg_lspid, msg_stime");
+	EXPECT_ERRNO(msgrcv(id, &m, 2, 3, 0), E2BIG, "msgrcv short buffer E2BIG");
+	EXPECT_EQ(msq_qnum(id), 4, "E2BIG leaves the message");
+	memset(&m, 0, sizeof m);
+	EXPECT_EQ(msgrcv(id, &m, 2, 3, MSG_NOERROR), 2, "MSG_NOERROR truncates");
+	CHECK(m.mtype == 3 && m.mtext[0] == 't' && m.mtext[1] == 'h' && m.mtext[2] == 0,
+	      "truncated message");
+	CHECK(!strcmp(msg_recv(id, 2, 0), "two"), "msgtyp > 0 takes that type");
+	CHECK(!strcmp(msg_recv(id, 0, 0), "one"), "msgtyp 0 takes the first");
+	msg_send(id, 5, "five", 0);
+	msg_send(id, 4, "four", 0);
+	CHECK(!strcmp(msg_recv(id, 1, MSG_EXCEPT), "five"), "MSG_EXCEPT takes another type");
+	CHECK(!strcmp(msg_recv(id, -4, 0), "one again"), "msgtyp < 0 takes the lowest type");
+	CHECK(!strcmp(msg_recv(id, -4, 0), "four"), "msgtyp < 0 then the next");
+	EXPECT_ERRNO(msgrcv(id, &m, sizeof m.mtext, 0, IPC_NOWAIT), ENOMSG, "IPC_NOWAIT empty ENOMSG");
+	msgctl(id, IPC_STAT, &ds);
+	CHECK(ds.msg_qnum == 0 && ds.msg_cbytes == 0 && ds.msg_lrpid == getpid() && ds.msg_rtime > 0,
+	      "empty queue stat");
+
+	EXPECT_ERRNO(msg_send(id, 0, "x", 0), EINVAL, "msgsnd mtype 0");
+	EXPECT_ERRNO(msg_send(id, -1, "x", 0), EINVAL, "msgsnd mtype -1");
+	EXPECT_ERRNO(msgsnd(id, &m, (size_t)-1, 0), EINVAL, "msgsnd huge size");
+	EXPECT_ERRNO(msgsnd(id, &m, 65536 * 4, 0), EINVAL, "msgsnd size > MSGMAX");
+	EXPECT_ERRNO(msgsnd(id, BADPTR, 1, 0), EFAULT, "msgsnd bad pointer");
+	EXPECT_ERRNO(msgsnd(-1, &m, 1, 0), EINVAL, "msgsnd id -1");
+	EXPECT_ERRNO(msgrcv(-1, &m, 1, 0, 0), EINVAL, "msgrcv id -1");
+	EXPECT_ERRNO(msgrcv(id, &m, (size_t)-1, 0, 0), EINVAL, "msgrcv huge size");
+	EXPECT_ERRNO(msgrcv(id, &m, 1, 0, MSG_COPY), EINVAL, "MSG_COPY without IPC_NOWAIT");
+	EXPECT_ERRNO(msgrcv(id, &m, 1, 0, MSG_COPY | IPC_NOWAIT | MSG_EXCEPT), EINVAL,
+	             "MSG_COPY with MSG_EXCEPT");
+	msg_send(id, 1, "lost", 0);
+	EXPECT_ERRNO(msgrcv(id, BADPTR, 8, 0, 0), EFAULT, "msgrcv bad buffer");
+	EXPECT_EQ(msq_qnum(id), 0, "a bad buffer loses the message");
+	m.mtype = 1;
+	EXPECT_OK(msgsnd(id, &m, 0, 0), "msgsnd empty message");
+	EXPECT_EQ(msgrcv(id, &m, sizeof m.mtext, 0, 0), 0, "msgrcv empty message");
+
+	/* A full queue: IPC_NOWAIT gives EAGAIN, a blocked sender waits. */
+	ds.msg_qbytes = 10;
+	msgctl(id, IPC_STAT, &ds);
+	ds.msg_qbytes = 10;
+	msgctl(id, IPC_SET, &ds);
+	EXPECT_OK(msg_send(id, 1, "123456789", 0), "fill the queue");
+	EXPECT_ERRNO(msg_send(id, 1, "x", IPC_NOWAIT), EAGAIN, "full queue IPC_NOWAIT EAGAIN");
+	pid_t p = it_fork();
+	if (p == 0)
+		_exit(msg_send(id, 2, "late", 0) == 0 ? 0 : 1);
+	usleep(50000);
+	EXPECT_EQ(msq_qnum(id), 1, "sender blocked on a full queue");
+	CHECK(!strcmp(msg_recv(id, 1, 0), "123456789"), "receive makes room");
+	EXPECT_EXIT(it_wait(p), 0, "blocked sender completes");
+	CHECK(!strcmp(msg_recv(id, 2, IPC_NOWAIT), "late"), "its message arrived");
+
+	/* A blocked receiver: woken by a send of its type only. */
+	p = it_fork();
+	if (p == 0)
+		_exit(!strcmp(msg_recv(id, 7, 0), "seven") ? 0 : 1);
+	usleep(50000);
+	msg_send(id, 6, "six", 0);
+	usleep(20000);
+	EXPECT_EQ(msq_qnum(id), 1, "receiver of type 7 leaves type 6");
+	msg_send(id, 7, "seven", 0);
+	EXPECT_EXIT(it_wait(p), 0, "blocked receiver gets its type");
+	msg_recv(id, 6, 0);
+
+	/* Signals: EINTR even with SA_RESTART only when a handler runs. */
+	p = it_fork();
+	if (p == 0) {
+		struct sigaction sa = {.sa_handler = on_usr1};
+		sigaction(SIGUSR1, &sa, NULL);
+		_exit(msgrcv(id, &m, sizeof m.mtext, 0, 0) == -1 && errno == EINTR ? 0 : 1);
+	}
+	usleep(50000);
+	kill(p, SIGUSR1);
+	EXPECT_EXIT(it_wait(p), 0, "a signal ends msgrcv with EINTR");
+	p = it_fork();
+	if (p == 0)
+		_exit(msgrcv(id, &m, sizeof m.mtext, 0, 0) == -1 && errno == EIDRM ? 0 : 1);
+	usleep(50000);
+	EXPECT_OK(msgctl(id, IPC_RMID, NULL), "msgctl IPC_RMID with a waiter");
+	EXPECT_EXIT(it_wait(p), 0, "the waiting receiver gets EIDRM");
+}
+
 int main(void)
 {
 	it_begin(10);
 	test_sem_get();
 	test_sem_ctl();
 	test_sem_op();
+	test_msg_get_ctl();
+	test_msg_ops();
 	return it_end();
 }
