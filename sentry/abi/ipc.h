@@ -90,4 +90,33 @@ struct linux_msginfo {
 	uint16_t msgseg;
 };
 
+/* Shared memory. */
+#define LINUX_SHM_HUGETLB 04000
+#define LINUX_SHM_DEST 01000   /* in shm_perm.mode: removed, still attached */
+#define LINUX_SHM_LOCKED 02000
+#define LINUX_SHMMIN 1ULL
+#define LINUX_SHMMNI 4096
+#define LINUX_SHMMAX (UINT64_MAX - (1ULL << 24))
+#define LINUX_SHMALL (UINT64_MAX - (1ULL << 24)) /* in pages */
+#define LINUX_SHMSEG LINUX_SHMMNI
+
+struct linux_shmid64_ds {
+	struct linux_ipc64_perm shm_perm;
+	uint64_t shm_segsz;
+	int64_t shm_atime, shm_dtime, shm_ctime;
+	int32_t shm_cpid, shm_lpid;
+	uint64_t shm_nattch;
+	uint64_t unused4_, unused5_;
+};
+
+struct linux_shminfo64 {
+	uint64_t shmmax, shmmin, shmmni, shmseg, shmall;
+	uint64_t unused1_, unused2_, unused3_, unused4_;
+};
+
+struct linux_shm_info {
+	int32_t used_ids;
+	uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
+};
+
 #endif

@@ -5,6 +5,7 @@
 #include "itest.h"
 
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/msg.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
@@ -460,13 +461,201 @@ static void test_msg_ops(void)
 	EXPECT_EXIT(it_wait(p), 0, "the waiting receiver gets EIDRM");
 }
 
-int main(void)
+static long shm_nattch(int id)
 {
+	struct shmid_ds ds;
+	return shmctl(id, IPC_STAT, &ds) ? -1 : (long)ds.shm_nattch;
+}
+
+static int shm_try(int id)
+{
+	if (shmat(id, NULL, 0) != (void *)-1 || errno != EACCES)
+		return 1;
+	if (shmat(id, NULL, SHM_RDONLY) != (void *)-1 || errno != EACCES)
+		return 2;
+	if (other_uid && (shmctl(id, IPC_RMID, NULL) != -1 || errno != EPERM))
+		return 3;
+	return 0;
+}
+
+/* Whether /proc/self/maps shows a System V segment. */
+static int maps_has_sysv(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[512];
+	int found = 0;
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof line, f))
+		if (strstr(line, "/SYSV") && strstr(line, "(deleted)"))
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+static void test_shm_get_ctl(void)
+{
+	key_t k = test_key(5);
+	long pg = sysconf(_SC_PAGESIZE);
+	struct shmid_ds ds;
+
+	EXPECT_ERRNO(shmget(IPC_PRIVATE, 0, 0600), EINVAL, "shmget size 0");
+	EXPECT_ERRNO(shmget(IPC_PRIVATE, SIZE_MAX, 0600), EINVAL, "shmget size > SHMMAX");
+	int id = shmget(k, 3 * pg + 5, IPC_CREAT | IPC_EXCL | 0600);
+	CHECK(id >= 0, "shmget IPC_CREAT|IPC_EXCL");
+	EXPECT_ERRNO(shmget(k, pg, IPC_CREAT | IPC_EXCL | 0600), EEXIST, "shmget EEXIST");
+	EXPECT_EQ(shmget(k, pg, 0), id, "shmget existing, smaller size");
+	EXPECT_EQ(shmget(k, 0, 0), id, "shmget existing, size 0");
+	EXPECT_ERRNO(shmget(k, 4 * pg, 0), EINVAL, "shmget existing, larger size");
+	EXPECT_ERRNO(shmget(test_key(6), pg, 0), ENOENT, "shmget ENOENT");
+	EXPECT_OK(shmctl(id, IPC_STAT, &ds), "shmctl IPC_STAT");
+	CHECK(ds.shm_segsz == (size_t)(3 * pg + 5) && ds.shm_nattch == 0 &&
+	      ds.shm_cpid == getpid() && ds.shm_lpid == 0 && ds.shm_atime == 0 &&
+	      ds.shm_ctime > 0 && (ds.shm_perm.mode & 0777) == 0600 &&
+	      ds.shm_perm.__key == k && ds.shm_perm.uid == geteuid(),
+	      "shmctl IPC_STAT fields");
+	ds.shm_perm.mode = 0640;
+	EXPECT_OK(shmctl(id, IPC_SET, &ds), "shmctl IPC_SET");
+	memset(&ds, 0, sizeof ds);
+	shmctl(id, IPC_STAT, &ds);
+	EXPECT_EQ(ds.shm_perm.mode & 0777, 0640, "IPC_SET mode");
+	EXPECT_ERRNO(shmctl(id, IPC_STAT, BADPTR), EFAULT, "shmctl IPC_STAT bad pointer");
+	EXPECT_ERRNO(shmctl(id, IPC_SET, BADPTR), EFAULT, "shmctl IPC_SET bad pointer");
+	EXPECT_ERRNO(shmctl(id, 99, &ds), EINVAL, "shmctl unknown command");
+	EXPECT_ERRNO(shmctl(-1, IPC_STAT, &ds), EINVAL, "shmctl id -1");
+	struct shminfo si;
+	CHECK(shmctl(0, IPC_INFO, (struct shmid_ds *)&si) >= 0 && si.shmmax > 0 && si.shmmni > 0 &&
+	      si.shmmin == 1, "shmctl IPC_INFO");
+	struct shm_info sinf;
+	CHECK(shmctl(0, SHM_INFO, (struct shmid_ds *)&sinf) >= (id & 0x7fff) && sinf.used_ids >= 1,
+	      "shmctl SHM_INFO");
+	EXPECT_EQ(shmctl(id & 0x7fff, SHM_STAT, &ds), id, "SHM_STAT index gives the id");
+	ds.shm_perm.mode = 0;
+	shmctl(id, IPC_SET, &ds);
+	EXPECT_EQ(as_other_user(shm_try, id), 0, "shm EACCES and EPERM for others");
+	EXPECT_OK(shmctl(id, IPC_RMID, NULL), "shmctl IPC_RMID");
+	EXPECT_ERRNO(shmctl(id, IPC_STAT, &ds), EINVAL, "removed segment EINVAL");
+	EXPECT_ERRNO(shmget(k, 0, 0), ENOENT, "removed segment key ENOENT");
+}
+
+static void test_shm_attach(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	key_t k = test_key(7);
+	int id = shmget(k, 2 * pg, IPC_CREAT | 0600);
+	struct shmid_ds ds;
+
+	CHECK(id >= 0, "shmget for shmat");
+	char *a = shmat(id, NULL, 0);
+	CHECK(a != (void *)-1, "shmat NULL");
+	CHECK(a[0] == 0 && a[2 * pg - 1] == 0, "a new segment is zero");
+	strcpy(a, "hello");
+	char *b = shmat(id, NULL, 0);
+	CHECK(b != (void *)-1 && b != a && !strcmp(b, "hello"), "second attachment shares the pages");
+	EXPECT_EQ(shm_nattch(id), 2, "shm_nattch 2");
+	shmctl(id, IPC_STAT, &ds);
+	CHECK(ds.shm_lpid == getpid() && ds.shm_atime > 0, "shm_lpid and shm_atime after shmat");
+	CHECK(maps_has_sysv(), "/proc/self/maps shows /SYSV (deleted)");
+	EXPECT_OK(shmdt(b), "shmdt");
+	EXPECT_EQ(shm_nattch(id), 1, "shm_nattch 1 after shmdt");
+	EXPECT_ERRNO(shmdt(b), EINVAL, "shmdt of nothing attached");
+	EXPECT_ERRNO(shmdt(a + 1), EINVAL, "shmdt unaligned");
+
+	/* Fork shares the attachment; the child's exit detaches it. */
+	pid_t p = it_fork();
+	if (p == 0) {
+		int ok = !strcmp(a, "hello") && shm_nattch(id) == 2;
+		strcpy(a, "child");
+		_exit(ok ? 0 : 1);
+	}
+	EXPECT_EXIT(it_wait(p), 0, "child inherits the attachment");
+	CHECK(!strcmp(a, "child"), "child's writes are shared");
+	EXPECT_EQ(shm_nattch(id), 1, "exit detaches");
+	p = it_fork();
+	if (p == 0) {
+		execl(it_self_exe(), "t_sysv_ipc", "--noop", (char *)NULL);
+		_exit(127);
+	}
+	EXPECT_EXIT(it_wait(p), 0, "exec in a child");
+	EXPECT_EQ(shm_nattch(id), 1, "exec detaches");
+
+	/* Addresses: SHM_RND, alignment, SHM_REMAP. */
+	char *hole = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	EXPECT_ERRNO((long)shmat(id, hole + 1, 0), EINVAL, "shmat unaligned address");
+	EXPECT_ERRNO((long)shmat(id, hole, 0), EINVAL, "shmat over a mapping without SHM_REMAP");
+	char *c = shmat(id, hole, SHM_REMAP);
+	CHECK(c == hole && !strcmp(c, "child"), "shmat SHM_REMAP replaces a mapping");
+	shmdt(c);
+	munmap(hole, 4 * pg);
+	c = shmat(id, hole + 7, SHM_RND);
+	CHECK(c == hole, "shmat SHM_RND rounds down");
+	shmdt(c);
+	EXPECT_ERRNO((long)shmat(id, NULL, SHM_REMAP), EINVAL, "SHM_REMAP without an address");
+	EXPECT_ERRNO((long)shmat(id, (void *)7, SHM_RND | SHM_REMAP), EINVAL,
+	             "SHM_RND|SHM_REMAP rounding to 0");
+	EXPECT_ERRNO((long)shmat(-1, NULL, 0), EINVAL, "shmat id -1");
+	EXPECT_ERRNO((long)shmat(id ^ 0x10000, NULL, 0), EINVAL, "shmat stale id");
+
+	/* SHM_RDONLY: no writes, and mprotect cannot add them. */
+	c = shmat(id, NULL, SHM_RDONLY);
+	CHECK(c != (void *)-1 && !strcmp(c, "child"), "shmat SHM_RDONLY reads");
+	EXPECT_ERRNO(mprotect(c, pg, PROT_READ | PROT_WRITE), EACCES, "mprotect write on SHM_RDONLY");
+	p = it_fork();
+	if (p == 0) {
+		signal(SIGSEGV, SIG_DFL);
+		c[0] = 'x';
+		_exit(0);
+	}
+	EXPECT_SIGNALED(it_wait(p), SIGSEGV, "writing SHM_RDONLY faults");
+	shmdt(c);
+
+	/* mprotect splits an attachment; shmdt takes all its pieces. */
+	c = shmat(id, NULL, 0);
+	mprotect(c + pg, pg, PROT_READ);
+	EXPECT_EQ(shm_nattch(id), 3, "a split attachment counts twice");
+	EXPECT_OK(shmdt(c), "shmdt of a split attachment");
+	EXPECT_EQ(shm_nattch(id), 1, "both pieces detached");
+
+	/* IPC_RMID while attached: SHM_DEST, private key, gone at last detach. */
+	EXPECT_OK(shmctl(id, IPC_RMID, NULL), "IPC_RMID while attached");
+	shmctl(id, IPC_STAT, &ds);
+	CHECK((ds.shm_perm.mode & SHM_DEST) && ds.shm_perm.__key == IPC_PRIVATE && ds.shm_nattch == 1,
+	      "SHM_DEST and IPC_PRIVATE key");
+	EXPECT_ERRNO(shmget(k, 0, 0), ENOENT, "removed key no longer found");
+	CHECK(!strcmp(a, "child"), "still attached memory works");
+	c = shmat(id, NULL, 0);
+	CHECK(c != (void *)-1 && !strcmp(c, "child"), "a removed segment can still be attached");
+	EXPECT_EQ(shm_nattch(id), 2, "shm_nattch 2 after attaching a removed segment");
+	shmdt(c);
+	EXPECT_OK(shmdt(a), "last shmdt");
+	EXPECT_ERRNO(shmctl(id, IPC_STAT, &ds), EINVAL, "segment destroyed at last detach");
+
+	/* A removed segment attached by a child only: destroyed at its exit. */
+	id = shmget(IPC_PRIVATE, pg, 0600);
+	a = shmat(id, NULL, 0);
+	p = it_fork();
+	if (p == 0) {
+		usleep(100000);
+		_exit(0);
+	}
+	shmdt(a);
+	shmctl(id, IPC_RMID, NULL);
+	EXPECT_EQ(shm_nattch(id), 1, "the child keeps it");
+	it_wait(p);
+	EXPECT_ERRNO(shmctl(id, IPC_STAT, &ds), EINVAL, "destroyed when the child exits");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "--noop"))
+		return 0;
 	it_begin(10);
 	test_sem_get();
 	test_sem_ctl();
 	test_sem_op();
 	test_msg_get_ctl();
 	test_msg_ops();
+	test_shm_get_ctl();
+	test_shm_attach();
 	return it_end();
 }
