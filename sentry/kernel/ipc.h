@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sentry/abi/ipc.h"
 
@@ -72,6 +73,11 @@ void ipc_fill_perm(const struct ipc_object *, struct linux_ipc64_perm *);
 int ipc_set_perm(struct ipc_object *, const struct linux_ipc64_perm *);
 /* Seconds of the wall clock, for the *_time fields. */
 int64_t ipc_now(void);
+
+/* /proc/sysvipc/{sem,msg,shm}: Linux's header and a line per object. */
+void sem_proc_show(FILE *);
+void msg_proc_show(FILE *);
+void shm_proc_show(FILE *);
 
 /* A thread group is gone: apply its semaphore adjustments (SEM_UNDO). */
 void sem_exit(struct thread_group *);

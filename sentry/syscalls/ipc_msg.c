@@ -368,3 +368,24 @@ long kern_msgctl(struct task *t, const struct msgctl_args *a)
 	}
 	return -EINVAL;
 }
+
+void msg_proc_show(FILE *f)
+{
+	struct ipc_object *o;
+	int idx = 0;
+
+	fprintf(f, "       key      msqid perms      cbytes       qnum lspid "
+		   "lrpid   uid   gid  cuid  cgid      stime      rtime      "
+		   "ctime\n");
+	while ((o = ipc_next(&msg_ids, &idx))) {
+		struct msg_queue *q = (struct msg_queue *)o;
+
+		fprintf(f, "%10d %10d  %4o  %10llu %10llu %5u %5u %5u %5u %5u "
+			   "%5u %10lld %10lld %10lld\n",
+			o->key, o->id, o->mode, (unsigned long long)q->cbytes,
+			(unsigned long long)q->qnum, (unsigned)q->lspid,
+			(unsigned)q->lrpid, o->uid, o->gid, o->cuid, o->cgid,
+			(long long)q->stime, (long long)q->rtime,
+			(long long)q->ctime);
+	}
+}

@@ -557,3 +557,20 @@ void sem_exit(struct thread_group *tg)
 		sem_update_queue(s);
 	}
 }
+
+void sem_proc_show(FILE *f)
+{
+	struct ipc_object *o;
+	int idx = 0;
+
+	fprintf(f, "       key      semid perms      nsems   uid   gid  cuid  "
+		   "cgid      otime      ctime\n");
+	while ((o = ipc_next(&sem_ids, &idx))) {
+		struct sem_set *s = (struct sem_set *)o;
+
+		fprintf(f, "%10d %10d  %4o %10u %5u %5u %5u %5u %10lld %10lld\n",
+			o->key, o->id, o->mode, (unsigned)s->nsems, o->uid,
+			o->gid, o->cuid, o->cgid, (long long)s->otime,
+			(long long)s->ctime);
+	}
+}

@@ -315,3 +315,26 @@ long kern_shmctl(struct task *t, const struct shmctl_args *a)
 	}
 	return -EINVAL;
 }
+
+void shm_proc_show(FILE *f)
+{
+	struct ipc_object *o;
+	int idx = 0;
+
+	fprintf(f, "       key      shmid perms                  size  cpid  "
+		   "lpid nattch   uid   gid  cuid  cgid      atime      dtime"
+		   "      ctime                   rss                  swap\n");
+	while ((o = ipc_next(&shm_ids, &idx))) {
+		struct shm_seg *s = (struct shm_seg *)o;
+
+		/* rss and swap: 0, as residency in the memory file is not
+		 * counted per segment (and nothing is ever swapped). */
+		fprintf(f, "%10d %10d  %4o %21llu %5u %5u  %5u %5u %5u %5u %5u "
+			   "%10lld %10lld %10lld %21llu %21llu\n",
+			o->key, o->id, o->mode, (unsigned long long)s->size,
+			(unsigned)s->cpid, (unsigned)s->lpid,
+			mappable_map_count(s->obj), o->uid, o->gid, o->cuid,
+			o->cgid, (long long)s->atime, (long long)s->dtime,
+			(long long)s->ctime, 0ULL, 0ULL);
+	}
+}

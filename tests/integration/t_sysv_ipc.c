@@ -46,6 +46,25 @@ static int as_other_user(int (*fn)(int), int id)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 200;
 }
 
+/* Whether /proc/sysvipc/<kind> lists id with these permission bits. */
+static int sysvipc_has(const char *kind, int id, unsigned mode)
+{
+	char path[64], line[512];
+	int found = 0, key, got;
+	unsigned perms;
+	snprintf(path, sizeof path, "/proc/sysvipc/%s", kind);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof line, f) || strncmp(line, "       key", 10))
+		found = -1;
+	while (!found && fgets(line, sizeof line, f))
+		if (sscanf(line, "%d %d %o", &key, &got, &perms) == 3 && got == id && perms == mode)
+			found = 1;
+	fclose(f);
+	return found == 1;
+}
+
 static int semval(int id, int n) { return semctl(id, n, GETVAL); }
 
 /* Wait until semctl(id, n, cmd) == want (a child blocked). */
@@ -141,6 +160,13 @@ static void test_sem_ctl(void)
 	EXPECT_ERRNO(semctl(id, 0, IPC_STAT, u), EFAULT, "IPC_STAT bad pointer");
 	EXPECT_ERRNO(semctl(id, 0, IPC_SET, u), EFAULT, "IPC_SET bad pointer");
 	EXPECT_ERRNO(semctl(id, 0, 99), EINVAL, "semctl unknown command");
+	CHECK(sysvipc_has("sem", id, 0640), "/proc/sysvipc/sem lists the set");
+	int lim[4];
+	FILE *lf = fopen("/proc/sys/kernel/sem", "r");
+	CHECK(lf && fscanf(lf, "%d %d %d %d", &lim[0], &lim[1], &lim[2], &lim[3]) == 4 &&
+	      lim[0] > 0 && lim[2] > 0, "/proc/sys/kernel/sem");
+	if (lf)
+		fclose(lf);
 
 	struct seminfo si;
 	u.__buf = &si;
@@ -348,6 +374,7 @@ static void test_msg_get_ctl(void)
 	EXPECT_ERRNO(msgctl(id, IPC_STAT, BADPTR), EFAULT, "msgctl IPC_STAT bad pointer");
 	EXPECT_ERRNO(msgctl(id, IPC_SET, BADPTR), EFAULT, "msgctl IPC_SET bad pointer");
 	EXPECT_ERRNO(msgctl(id, 99, &ds), EINVAL, "msgctl unknown command");
+	CHECK(sysvipc_has("msg", id, 0604), "/proc/sysvipc/msg lists the queue");
 	EXPECT_ERRNO(msgctl(-1, IPC_STAT, &ds), EINVAL, "msgctl id -1");
 	struct msginfo mi;
 	CHECK(msgctl(0, IPC_INFO, (struct msqid_ds *)&mi) >= 0 && mi.msgmax > 0 && mi.msgmnb > 0,
@@ -522,6 +549,7 @@ static void test_shm_get_ctl(void)
 	EXPECT_ERRNO(shmctl(id, IPC_STAT, BADPTR), EFAULT, "shmctl IPC_STAT bad pointer");
 	EXPECT_ERRNO(shmctl(id, IPC_SET, BADPTR), EFAULT, "shmctl IPC_SET bad pointer");
 	EXPECT_ERRNO(shmctl(id, 99, &ds), EINVAL, "shmctl unknown command");
+	CHECK(sysvipc_has("shm", id, 0640), "/proc/sysvipc/shm lists the segment");
 	EXPECT_ERRNO(shmctl(-1, IPC_STAT, &ds), EINVAL, "shmctl id -1");
 	struct shminfo si;
 	CHECK(shmctl(0, IPC_INFO, (struct shmid_ds *)&si) >= 0 && si.shmmax > 0 && si.shmmni > 0 &&
