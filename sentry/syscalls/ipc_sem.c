@@ -117,62 +117,57 @@ static struct sem_undo *undo_find(struct sem_set *s, struct thread_group *tg)
 /*
  * Try the operations as one atomic step (Linux's perform_atomic_semop):
  * 0 when done, 1 when it must wait (w->blocking says for which), or
- * -ERANGE/-EAGAIN. Nothing changes unless all of them succeed.
+ * -ERANGE/-EAGAIN. They apply in order, in place, and are rolled back on
+ * failure, so a retry costs nothing per semaphore of a large set.
  */
 static int try_semop(struct sem_set *s, struct sem_waiter *w, int pid)
 {
 	struct sem_undo *u = w->undo ? undo_find(s, w->task->tg) : NULL;
-	int32_t *val = calloc((size_t)s->nsems, sizeof(*val));
-	int32_t *adj = calloc((size_t)s->nsems, sizeof(*adj));
+	const struct linux_sembuf *op;
 	unsigned i;
-	int n, ret = 0;
+	int ret = 0;
 
-	if (!val || !adj) {
-		free(val);
-		free(adj);
-		return -ENOMEM;
-	}
-	for (n = 0; n < s->nsems; n++) {
-		val[n] = s->sems[n].val;
-		adj[n] = u ? u->adj[n] : 0;
-	}
+	if (w->undo && !u)
+		return -EINVAL; /* cannot happen: made before the first try */
 	for (i = 0; i < w->nsops; i++) {
-		const struct linux_sembuf *op = &w->sops[i];
-		int32_t r = val[op->sem_num];
+		int32_t r;
 
+		op = &w->sops[i];
+		r = s->sems[op->sem_num].val;
 		if ((!op->sem_op && r) || r + op->sem_op < 0) {
 			w->blocking = (int)i;
 			ret = (op->sem_flg & LINUX_IPC_NOWAIT) ? -EAGAIN : 1;
-			goto out;
+			break;
 		}
 		r += op->sem_op;
 		if (r > LINUX_SEMVMX) {
 			ret = -ERANGE;
-			goto out;
+			break;
 		}
 		if (op->sem_flg & LINUX_SEM_UNDO) {
-			int32_t undo = adj[op->sem_num] - op->sem_op;
+			int32_t undo = u->adj[op->sem_num] - op->sem_op;
 
 			if (undo < -LINUX_SEMAEM - 1 || undo > LINUX_SEMAEM) {
 				ret = -ERANGE;
-				goto out;
+				break;
 			}
-			adj[op->sem_num] = undo;
+			u->adj[op->sem_num] = (int16_t)undo;
 		}
-		val[op->sem_num] = r;
+		s->sems[op->sem_num].val = r;
+	}
+	if (ret) {
+		while (i-- > 0) {
+			op = &w->sops[i];
+			s->sems[op->sem_num].val -= op->sem_op;
+			if (op->sem_flg & LINUX_SEM_UNDO)
+				u->adj[op->sem_num] += op->sem_op;
+		}
+		return ret;
 	}
 	for (i = 0; i < w->nsops; i++)
 		s->sems[w->sops[i].sem_num].pid = pid;
-	for (n = 0; n < s->nsems; n++) {
-		s->sems[n].val = val[n];
-		if (u)
-			u->adj[n] = (int16_t)adj[n];
-	}
 	s->otime = ipc_now();
-out:
-	free(val);
-	free(adj);
-	return ret;
+	return 0;
 }
 
 /* Values changed: complete every waiting operation that now can, in
