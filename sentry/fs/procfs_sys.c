@@ -8,12 +8,14 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
 #include "sentry/abi/capability.h"
 #include "sentry/fs/procfs_internal.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidns.h"
 #include "sentry/kernel/sysctl.h"
@@ -408,6 +410,50 @@ static int show_uuid(struct proc_ctx *ctx, struct pbuf *b)
 	return 0;
 }
 
+/* /proc/sysvipc/: the System V objects, from their own modules. */
+static int show_sysvipc(struct pbuf *b, void (*show)(FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return -ENOMEM;
+	show(f);
+	if (fclose(f)) {
+		free(text);
+		return -ENOMEM;
+	}
+	pbuf_write(b, text, len);
+	free(text);
+	return 0;
+}
+
+static int show_sysvipc_sem(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	return show_sysvipc(b, sem_proc_show);
+}
+
+static int show_sysvipc_msg(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	return show_sysvipc(b, msg_proc_show);
+}
+
+static int show_sysvipc_shm(struct proc_ctx *ctx, struct pbuf *b)
+{
+	(void)ctx;
+	return show_sysvipc(b, shm_proc_show);
+}
+
+static const struct proc_node sysvipc_dir[] = {
+	PROC_REG("msg", 0444, show_sysvipc_msg),
+	PROC_REG("sem", 0444, show_sysvipc_sem),
+	PROC_REG("shm", 0444, show_sysvipc_shm),
+	{ 0 },
+};
+
 static const struct proc_node sys_kernel_random[] = {
 	PROC_REG("boot_id", 0444, show_boot_id),
 	PROC_REG("uuid", 0444, show_uuid),
@@ -418,11 +464,20 @@ static const struct proc_node sys_kernel[] = {
 	PROC_REG("cap_last_cap", 0444, show_cap_last_cap),
 	PROC_REG("domainname", 0444, show_domainname),
 	PROC_REG("hostname", 0444, show_hostname),
+	/* The System V limits: Linux's defaults, which the Sentry keeps
+	 * (sentry/abi/ipc.h). */
+	PROC_TEXT("msgmax", "8192\n"),
+	PROC_TEXT("msgmnb", "16384\n"),
+	PROC_TEXT("msgmni", "32000\n"),
 	PROC_TEXT("ngroups_max", "65536\n"),
 	PROC_TEXT("osrelease", SYSINFO_RELEASE "\n"),
 	PROC_TEXT("ostype", "Linux\n"),
 	PROC_REG("pid_max", 0444, show_pid_max),
 	PROC_SUBDIR("random", sys_kernel_random, 0x400),
+	PROC_TEXT("sem", "32000\t1024000000\t500\t32000\n"),
+	PROC_TEXT("shmall", "18446744073692774399\n"),
+	PROC_TEXT("shmmax", "18446744073692774399\n"),
+	PROC_TEXT("shmmni", "4096\n"),
 	{ 0 },
 };
 
@@ -470,6 +525,7 @@ static const struct proc_node root_entries[] = {
 	  .readlink = proc_text_readlink, .text = "self/mounts" },
 	PROC_REG("stat", 0444, proc_show_stat),
 	PROC_SUBDIR("sys", sys_dir, 0x200),
+	PROC_SUBDIR("sysvipc", sysvipc_dir, 0x900),
 	PROC_REG("uptime", 0444, proc_show_uptime),
 	PROC_REG("version", 0444, proc_show_version),
 	{ .name = "net", .kind = PROC_LINK, .mode = LINUX_S_IFLNK | 0777,

@@ -14,6 +14,7 @@
 #include "lib/log.h"
 #include "sentry/fs/tty.h"
 #include "sentry/kernel/futex.h"
+#include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/pidfd.h"
 #include "sentry/kernel/pidns.h"
@@ -178,6 +179,7 @@ static void group_dead(struct thread_group *tg)
 {
 	struct task *leader = tg->leader;
 
+	sem_exit(tg);
 	timer_group_exit(tg);
 	tg_set_exe_file(tg, NULL);
 	tty_exit(tg);

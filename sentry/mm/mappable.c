@@ -607,3 +607,18 @@ struct mappable *mm_shmem_new(uint64_t size)
 		free(s);
 	return m;
 }
+
+bool mappable_has_ops(const struct mappable *m, const struct mappable_ops *ops)
+{
+	return m->ops == ops;
+}
+
+unsigned mappable_map_count(struct mappable *m)
+{
+	const struct vma *v;
+	unsigned n = 0;
+
+	LIST_FOREACH(v, &m->vmas, obj_link)
+		n++;
+	return n;
+}

@@ -219,5 +219,17 @@ int mappable_writeback(struct mappable *, uint64_t off, uint64_t len);
 /* The object behind MAP_SHARED|MAP_ANONYMOUS (and shared /dev/zero, SysV
  * shm): an authoritative cache `size` bytes long. NULL when out of memory. */
 struct mappable *mm_shmem_new(uint64_t size);
+/* Whether `ops` are the object's (System V shm knows its segments so). */
+bool mappable_has_ops(const struct mappable *, const struct mappable_ops *);
+/* The mappings of the object in all address spaces: System V's shm_nattch
+ * (a mapping split in two counts twice, as on Linux). */
+unsigned mappable_map_count(struct mappable *);
+/* shmdt(2): unmap the attachment of an object with `ops` at `addr` (the
+ * first mapping at or after addr whose offset in its object is its
+ * distance from addr) and the other pieces of that attachment. 0 with
+ * *out the object (a reference the caller drops), or -EINVAL when there
+ * is none or addr is not page aligned. */
+int mm_detach_object(struct mm *, uint64_t addr,
+		     const struct mappable_ops *, struct mappable **out);
 
 #endif
