@@ -80,6 +80,15 @@ struct linux_siginfo {
 };
 
 /* si_code values */
+/* struct sigevent (timer_create, mq_notify): 64 bytes. */
+struct linux_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid; /* SIGEV_THREAD_ID; mq_notify's SIGEV_THREAD cookie */
+	int32_t pad_[11];
+};
+
 #define LINUX_SI_USER 0
 #define LINUX_SI_KERNEL 0x80
 #define LINUX_SI_QUEUE (-1)

@@ -13,6 +13,7 @@
 #include "gen/syscall_names.h"
 #include "sentry/abi/errno.h"
 #include "sentry/abi/resource.h"
+#include "sentry/abi/signal.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
 #include "sentry/kernel/timer.h"
@@ -25,13 +26,6 @@ struct linux_itimerspec {
 };
 struct linux_itimerval {
 	struct linux_timeval interval, value;
-};
-struct linux_sigevent {
-	uint64_t value;
-	int32_t signo;
-	int32_t notify;
-	int32_t tid;
-	int32_t pad_[11];
 };
 struct linux_tms {
 	int64_t utime, stime, cutime, cstime;
