@@ -21,8 +21,7 @@
 #include "sentry/kernel/ipc.h"
 #include "sentry/kernel/kernel.h"
 #include "sentry/kernel/task.h"
-
-#define NSEC 1000000000LL
+#include "sentry/syscalls/poll_common.h"
 
 struct sem {
 	int32_t val;
@@ -212,23 +211,16 @@ static void sem_destroy(struct sem_set *s)
 	free(s);
 }
 
-/* The relative semtimedop timeout as a monotonic deadline (0: none). */
+/* The relative semtimedop timeout as a monotonic deadline (0: none),
+ * with ppoll's checks; a zero timeout times out at once. */
 static int sem_deadline(struct task *t, uint64_t addr, int64_t *deadline)
 {
-	struct linux_timespec ts;
+	int64_t d = poll_ts_deadline(t, addr);
 
 	*deadline = 0;
-	if (!addr)
-		return 0;
-	if (task_copy_in(t, addr, &ts, sizeof(ts)))
-		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= NSEC)
-		return -EINVAL;
-	if (ts.tv_sec > (INT64_MAX - kernel_now_ns()) / NSEC - 1)
-		return 0; /* beyond any wait */
-	*deadline = kernel_now_ns() + ts.tv_sec * NSEC + ts.tv_nsec;
-	if (*deadline == 0)
-		*deadline = 1;
+	if (d < 0 && d != POLL_NO_WAIT)
+		return (int)d;
+	*deadline = d == POLL_NO_WAIT ? 1 : d;
 	return 0;
 }
 
