@@ -181,8 +181,3 @@ long loop_ioctl(struct socket *s, struct task *t, uint32_t cmd, uint64_t arg)
 	return task_copy_out(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-int loop_set_peek_off(struct socket *s, int val)
-{
-	s->peek_off = val;
-	return 0;
-}

@@ -184,6 +184,5 @@ void loop_put_ip_cmsgs(struct socket *, struct sock_msg *,
 int loop_getsockname(struct socket *, struct linux_sockaddr_storage *);
 int loop_getpeername(struct socket *, struct linux_sockaddr_storage *);
 long loop_ioctl(struct socket *, struct task *, uint32_t cmd, uint64_t arg);
-int loop_set_peek_off(struct socket *, int val);
 
 #endif

@@ -425,7 +425,7 @@ const struct socket_ops loop_tcp_ops = {
 	.getpeername = loop_getpeername,
 	.poll = tcp_poll,
 	.ioctl = loop_ioctl,
-	.set_peek_off = loop_set_peek_off,
+	.set_peek_off = unix_set_peek_off,
 	.release = unix_release,
 	.destroy = unix_destroy,
 };

@@ -278,23 +278,6 @@ static int udp_shutdown(struct socket *s, int how)
 	return loop_sk(s)->connected ? 0 : -ENOTCONN;
 }
 
-/* datagram_poll: a sender never waits. */
-static uint32_t udp_poll(struct socket *s, struct waitq **wq)
-{
-	uint32_t mask = LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND;
-
-	if (wq)
-		*wq = &s->wq;
-	if (s->err)
-		mask |= LINUX_POLLERR;
-	if (s->shutdown & SOCK_RCV_SHUTDOWN)
-		mask |= LINUX_POLLRDHUP | LINUX_POLLIN | LINUX_POLLRDNORM;
-	if (s->shutdown == SOCK_SHUTDOWN_MASK)
-		mask |= LINUX_POLLHUP;
-	if (unix_sk(s)->qlen)
-		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
-	return mask;
-}
 
 const struct socket_ops loop_udp_ops = {
 	.bind = loop_bind_addr,
@@ -306,9 +289,9 @@ const struct socket_ops loop_udp_ops = {
 	.shutdown = udp_shutdown,
 	.getsockname = loop_getsockname,
 	.getpeername = loop_getpeername,
-	.poll = udp_poll,
+	.poll = unix_datagram_poll,
 	.ioctl = loop_ioctl,
-	.set_peek_off = loop_set_peek_off,
+	.set_peek_off = unix_set_peek_off,
 	.release = unix_release,
 	.destroy = unix_destroy,
 };

@@ -350,29 +350,7 @@ static int nl_getsockopt(struct socket *s, struct task *t, int level, int name,
 	return 0;
 }
 
-/* datagram_poll: sends never wait. */
-static uint32_t nl_poll(struct socket *s, struct waitq **wq)
-{
-	uint32_t mask = LINUX_POLLOUT | LINUX_POLLWRNORM | LINUX_POLLWRBAND;
 
-	if (wq)
-		*wq = &s->wq;
-	if (s->err)
-		mask |= LINUX_POLLERR;
-	if (s->shutdown & SOCK_RCV_SHUTDOWN)
-		mask |= LINUX_POLLRDHUP | LINUX_POLLIN | LINUX_POLLRDNORM;
-	if (s->shutdown == SOCK_SHUTDOWN_MASK)
-		mask |= LINUX_POLLHUP;
-	if (unix_sk(s)->qlen)
-		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
-	return mask;
-}
-
-static int nl_set_peek_off(struct socket *s, int val)
-{
-	s->peek_off = val;
-	return 0;
-}
 
 static const struct socket_ops nl_ops = {
 	.bind = nl_bind,
@@ -383,8 +361,8 @@ static const struct socket_ops nl_ops = {
 	.setsockopt = nl_setsockopt,
 	.getsockname = nl_getsockname,
 	.getpeername = nl_getpeername,
-	.poll = nl_poll,
-	.set_peek_off = nl_set_peek_off,
+	.poll = unix_datagram_poll,
+	.set_peek_off = unix_set_peek_off,
 	.release = unix_release,
 	.destroy = unix_destroy,
 };

@@ -188,12 +188,11 @@ bool unix_dgram_must_wait(struct socket *s, struct socket *other)
 	return peer_wake_me(s, other);
 }
 
-uint32_t unix_dgram_poll(struct socket *s, struct waitq **wq)
+/* The read side of Linux's datagram_poll: errors, shutdown, queued
+ * messages. */
+static uint32_t datagram_poll_in(struct socket *s, struct waitq **wq)
 {
-	struct unix_sock *u = unix_sk(s);
-	struct socket *other;
 	uint32_t mask = 0;
-	bool w;
 
 	if (wq)
 		*wq = &s->wq;
@@ -203,8 +202,24 @@ uint32_t unix_dgram_poll(struct socket *s, struct waitq **wq)
 		mask |= LINUX_POLLRDHUP | LINUX_POLLIN | LINUX_POLLRDNORM;
 	if (s->shutdown == SOCK_SHUTDOWN_MASK)
 		mask |= LINUX_POLLHUP;
-	if (u->qlen)
+	if (unix_sk(s)->qlen)
 		mask |= LINUX_POLLIN | LINUX_POLLRDNORM;
+	return mask;
+}
+
+uint32_t unix_datagram_poll(struct socket *s, struct waitq **wq)
+{
+	return datagram_poll_in(s, wq) | LINUX_POLLOUT | LINUX_POLLWRNORM |
+	       LINUX_POLLWRBAND;
+}
+
+uint32_t unix_dgram_poll(struct socket *s, struct waitq **wq)
+{
+	struct unix_sock *u = unix_sk(s);
+	struct socket *other;
+	uint32_t mask = datagram_poll_in(s, wq);
+	bool w;
+
 	if (s->type == LINUX_SOCK_SEQPACKET && u->state == UNIX_CLOSE)
 		mask |= LINUX_POLLHUP;
 	w = unix_writable(s);
@@ -258,7 +273,7 @@ static long unix_ioctl(struct socket *s, struct task *t, uint32_t cmd,
 	return task_copy_out(t, arg, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
-static int unix_set_peek_off(struct socket *s, int val)
+int unix_set_peek_off(struct socket *s, int val)
 {
 	s->peek_off = val;
 	return 0;

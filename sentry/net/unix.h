@@ -175,6 +175,11 @@ long unix_inq_len(struct socket *);
 /* Its readiness, for the stream and the datagram kinds. */
 uint32_t unix_stream_poll(struct socket *, struct waitq **);
 uint32_t unix_dgram_poll(struct socket *, struct waitq **);
+/* Linux's datagram_poll, for kinds whose senders never wait (UDP,
+ * netlink): errors, shutdown, queued messages, always writable. */
+uint32_t unix_datagram_poll(struct socket *, struct waitq **);
+/* SO_PEEK_OFF: where the next MSG_PEEK starts. */
+int unix_set_peek_off(struct socket *, int val);
 /* Stop relaying a full peer's wake-ups to our wait queue. */
 void unix_peer_wake_disconnect(struct socket *);
 /* A non-blocking datagram send finds other's queue full: true (EAGAIN)
